@@ -1,0 +1,105 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// One settings loop for every target (STYLE.md §9): strict concurrency comes with the
+// Swift 6 language mode; ExistentialAny makes every existential say `any`.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Passerelle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bus-broker", targets: ["bus-broker"]),
+        .executable(name: "bus-tap", targets: ["bus-tap"]),
+        .library(name: "Messages", targets: ["Messages"]),
+        .library(name: "Bus", targets: ["Bus"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Shared/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "Messages",
+            path: "Shared/Messages"
+        ),
+        .target(
+            name: "Bus",
+            dependencies: [
+                "CZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Shared/Bus"
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "Bus",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/ServiceKit"
+        ),
+        .executableTarget(
+            name: "bus-broker",
+            dependencies: ["ServiceKit", "Bus"],
+            path: "Services/bus-broker"
+        ),
+        .executableTarget(
+            name: "bus-tap",
+            dependencies: ["ServiceKit", "Bus", "Messages"],
+            path: "Services/bus-tap"
+        ),
+        .testTarget(
+            name: "MessagesTests",
+            dependencies: ["Messages"],
+            path: "Tests/MessagesTests",
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "BusTests",
+            dependencies: ["Bus", "CZeroMQ"],
+            path: "Tests/BusTests"
+        ),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "ServiceKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceKitTests"
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Bus", "Messages", "CZeroMQ"],
+            path: "Tests/EndToEndTests"
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

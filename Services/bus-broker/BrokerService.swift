@@ -1,0 +1,68 @@
+import Bus
+import Logging
+import ServiceKit
+import ServiceLifecycle
+
+/// Runs a ``BrokerCore`` until graceful shutdown, with its counters on `/metrics`.
+struct BrokerService: Service {
+    let publishers: String
+    let subscribers: String
+    let maxMessageBytes: Int
+    let options: SocketOptions
+    let context: ServiceContext
+
+    func run() async throws {
+        let logger = context.logger
+        var options = options
+        // The broker is the hub: its queues must absorb bursts of every publisher at once.
+        options.sendHighWaterMark = max(options.sendHighWaterMark, 200_000)
+        options.receiveHighWaterMark = max(options.receiveHighWaterMark, 200_000)
+        let core = try BrokerCore(
+            publishers: publishers, subscribers: subscribers, options: options,
+            maxMessageBytes: maxMessageBytes, logger: logger)
+        register(core.counters)
+        context.health.report("forwarding", .ok, "publishers \(core.publisherEndpoint), subscribers \(core.subscriberEndpoint)")
+        logger.info(
+            "bus-broker ready",
+            metadata: [
+                "publishers": "\(core.publisherEndpoint)", "subscribers": "\(core.subscriberEndpoint)",
+                "libzmq": "\(BusContext.libraryVersion)",
+            ])
+        try? await gracefulShutdown()
+        await core.stop()
+        let totals = core.counters.snapshot()
+        logger.info(
+            "bus-broker stopped",
+            metadata: [
+                "messages": "\(totals.messagesForwarded)", "bytes": "\(totals.bytesForwarded)",
+                "subscriptions": "\(totals.subscriptionsForwarded)",
+                "droppedMalformed": "\(totals.droppedMalformed)", "droppedOversize": "\(totals.droppedOversize)",
+            ])
+    }
+
+    private func register(_ counters: BrokerCounters) {
+        let metrics = context.metrics
+        let messagesHelp = "Messages forwarded: publish (publishers to subscribers) or subscribe (subscriptions upstream)."
+        let bytesHelp = "Bytes forwarded: publish (publishers to subscribers) or subscribe (subscriptions upstream)."
+        metrics.mirroredCounter(
+            "bus_broker_messages_total", labels: [("direction", "publish")],
+            help: messagesHelp) { counters.snapshot().messagesForwarded }
+        metrics.mirroredCounter(
+            "bus_broker_bytes_total", labels: [("direction", "publish")],
+            help: bytesHelp) { counters.snapshot().bytesForwarded }
+        metrics.mirroredCounter(
+            "bus_broker_messages_total", labels: [("direction", "subscribe")],
+            help: messagesHelp) {
+                counters.snapshot().subscriptionsForwarded
+            }
+        metrics.mirroredCounter(
+            "bus_broker_bytes_total", labels: [("direction", "subscribe")],
+            help: bytesHelp) { counters.snapshot().subscriptionBytes }
+        metrics.mirroredCounter(
+            "bus_broker_dropped_total", labels: [("reason", "malformed")],
+            help: "Messages dropped instead of forwarded.") { counters.snapshot().droppedMalformed }
+        metrics.mirroredCounter(
+            "bus_broker_dropped_total", labels: [("reason", "oversize")],
+            help: "Messages dropped instead of forwarded.") { counters.snapshot().droppedOversize }
+    }
+}

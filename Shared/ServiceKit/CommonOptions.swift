@@ -1,0 +1,55 @@
+import ArgumentParser
+
+/// The flags every service accepts; `@OptionGroup var common: CommonOptions` in a command.
+///
+/// No option has a default here: an absent flag leaves the environment, the file and the
+/// defaults to decide (see ``ServiceSettings``).
+public struct CommonOptions: ParsableArguments {
+    @Option(help: "YAML configuration file (also PASSERELLE_CONFIG).")
+    public var config: String?
+
+    @Option(name: .customLong("bus-publish"), help: "Broker endpoint to publish to (PASSERELLE_BUS_PUBLISH).")
+    public var busPublish: String?
+
+    @Option(name: .customLong("bus-subscribe"), help: "Broker endpoint to subscribe at (PASSERELLE_BUS_SUBSCRIBE).")
+    public var busSubscribe: String?
+
+    @Option(name: .customLong("data-dir"), help: "Folder for the SQLite file, spool and logs (PASSERELLE_DATA_DIR).")
+    public var dataDir: String?
+
+    @Option(help: "HTTP listen address host:port (PASSERELLE_HTTP).")
+    public var http: String?
+
+    @Option(help: "Replay endpoint to bind (PASSERELLE_REPLAY).")
+    public var replay: String?
+
+    @Option(name: .customLong("keys-dir"), help: "CURVE keys folder; set, the bus is encrypted (PASSERELLE_KEYS_DIR).")
+    public var keysDir: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (PASSERELLE_LOG_LEVEL).")
+    public var logLevel: String?
+
+    public init() {}
+
+    /// The flags given, by configuration key.
+    public var flags: [String: String] {
+        var flags: [String: String] = [:]
+        flags["bus.publish"] = busPublish
+        flags["bus.subscribe"] = busSubscribe
+        flags["dataDir"] = dataDir
+        flags["http"] = http
+        flags["replay"] = replay
+        flags["keysDir"] = keysDir
+        flags["logLevel"] = logLevel
+        return flags
+    }
+
+    /// Resolves the settings of `identity` with these flags on top.
+    public func settings(for identity: ServiceIdentity) async throws -> ServiceSettings {
+        do {
+            return try await ServiceSettings.load(identity, flags: flags, configFile: config)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// What every part of a service shares: its settings, logger, health checks and metrics.
+public struct ServiceContext: Sendable {
+    public let settings: ServiceSettings
+    public let logger: Logger
+    public let health: HealthChecks
+    public let metrics: ServiceMetrics
+
+    public init(settings: ServiceSettings) {
+        self.settings = settings
+        logger = LoggingSetup.logger(for: settings)
+        health = HealthChecks(service: settings.identity.name)
+        metrics = ServiceMetrics()
+    }
+}
+
+/// Everything a service process is made of, run as one `ServiceGroup` that ends
+/// gracefully on SIGTERM or SIGINT.
+///
+/// ```swift
+/// let runner = ServiceRunner(settings: settings)
+/// runner.router.get("/offers") { … }          // the service's own API
+/// try await runner.run(services: [myBusConsumer])
+/// ```
+public struct ServiceRunner {
+    public let context: ServiceContext
+    /// The HTTP router: `/health` and `/metrics` are already on it.
+    public let router: Router<BasicRequestContext>
+
+    public init(settings: ServiceSettings) {
+        context = ServiceContext(settings: settings)
+        router = Router()
+        router.addAdminRoutes(health: context.health, metrics: context.metrics)
+    }
+
+    public var logger: Logger { context.logger }
+
+    /// Runs the HTTP listener (if the settings name one) and `services` until a signal.
+    public func run(services: [any Service]) async throws {
+        var all = services
+        if let http = context.settings.http {
+            let logger = context.logger
+            let application = Application(
+                router: router,
+                configuration: .init(
+                    address: .hostname(http.host, port: http.port), serverName: context.settings.identity.name),
+                onServerRunning: { channel in
+                    let address = channel.localAddress
+                    logger.info(
+                        "http listening",
+                        metadata: ["address": "\(address?.ipAddress ?? http.host):\(address?.port ?? http.port)"])
+                },
+                logger: logger)
+            all.append(application)
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: all.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: context.logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,144 @@
+import Configuration
+import Foundation
+import Logging
+import SystemPackage
+
+/// The settings every Passerelle process shares (DESIGN.md, "Configuration").
+///
+/// Each has a flag, an environment variable and a YAML key; flags win over the
+/// environment, the environment over the file given with `--config`, the file over
+/// the defaults. Keys (YAML) and variables:
+///
+/// | key | variable | flag |
+/// |---|---|---|
+/// | `bus.publish` | `PASSERELLE_BUS_PUBLISH` | `--bus-publish` |
+/// | `bus.subscribe` | `PASSERELLE_BUS_SUBSCRIBE` | `--bus-subscribe` |
+/// | `dataDir` | `PASSERELLE_DATA_DIR` | `--data-dir` |
+/// | `http` | `PASSERELLE_HTTP` | `--http` |
+/// | `replay` | `PASSERELLE_REPLAY` | `--replay` |
+/// | `keysDir` | `PASSERELLE_KEYS_DIR` | `--keys-dir` |
+/// | `logLevel` | `PASSERELLE_LOG_LEVEL` | `--log-level` |
+///
+/// A service reads its own further keys from ``config`` the same way.
+public struct ServiceSettings: Sendable {
+    public var identity: ServiceIdentity
+    public var busPublish: String
+    public var busSubscribe: String
+    public var dataDirectory: String
+    /// HTTP listen address; `nil` when the process serves no HTTP.
+    public var http: HTTPAddress?
+    public var replay: String?
+    public var keysDirectory: String?
+    public var logLevel: Logger.Level
+    /// The whole provider hierarchy, for the service's own keys.
+    public var config: ConfigReader
+
+    /// Resolves the settings of `identity` from flags, environment, file and defaults.
+    ///
+    /// - Parameters:
+    ///   - flags: values given on the command line, by key (see ``CommonOptions``).
+    ///   - configFile: a YAML file (`--config`); `PASSERELLE_CONFIG` names one too.
+    public static func load(
+        _ identity: ServiceIdentity,
+        flags: [String: String] = [:],
+        configFile: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(SettingsError) -> ServiceSettings {
+        var defaults: [AbsoluteConfigKey: ConfigValue] = [
+            "bus.publish": "tcp://127.0.0.1:7100",
+            "bus.subscribe": "tcp://127.0.0.1:7101",
+            "dataDir": "./data",
+            "logLevel": "info",
+        ]
+        if let http = identity.defaultHTTP { defaults["http"] = .init(.string(http), isSecret: false) }
+        if let replay = identity.defaultReplay { defaults["replay"] = .init(.string(replay), isSecret: false) }
+        var given: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in flags { given[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false) }
+
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: given),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "passerelle"),
+        ]
+        if let path = configFile ?? environment["PASSERELLE_CONFIG"] {
+            do {
+                providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
+            } catch {
+                throw SettingsError.unreadableFile(path: path, reason: "\(error)")
+            }
+        }
+        providers.append(InMemoryProvider(name: "defaults", values: defaults))
+        return try ServiceSettings(identity: identity, config: ConfigReader(providers: providers))
+    }
+
+    init(identity: ServiceIdentity, config: ConfigReader) throws(SettingsError) {
+        self.identity = identity
+        self.config = config
+        busPublish = try Self.endpoint(config, "bus.publish")
+        busSubscribe = try Self.endpoint(config, "bus.subscribe")
+        dataDirectory = config.string(forKey: "dataDir", default: "./data")
+        if let text = config.string(forKey: "http") {
+            do { http = try HTTPAddress(parsing: text) } catch { throw SettingsError.invalid(key: "http", reason: error.reason) }
+        }
+        if config.string(forKey: "replay") != nil { replay = try Self.endpoint(config, "replay") }
+        keysDirectory = config.string(forKey: "keysDir")
+        let level = config.string(forKey: "logLevel", default: "info")
+        guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+            throw SettingsError.invalid(
+                key: "logLevel",
+                reason: "'\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        logLevel = parsed
+    }
+
+    static func endpoint(_ config: ConfigReader, _ key: String) throws(SettingsError) -> String {
+        let value = config.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)), default: "")
+        let schemes = ["tcp://", "ipc://", "inproc://"]
+        guard schemes.contains(where: { value.hasPrefix($0) }), value.count > 8 else {
+            throw SettingsError.invalid(
+                key: key, reason: "'\(value)' is not a ZeroMQ endpoint such as tcp://127.0.0.1:7100")
+        }
+        return value
+    }
+}
+
+/// A `host:port` HTTP listen address.
+public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init(parsing text: String) throws(SettingsError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port), colon != text.startIndex
+        else {
+            throw SettingsError.invalid(key: "http", reason: "'\(text)' is not host:port, such as 127.0.0.1:8081")
+        }
+        host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// A setting that cannot be used; the message names the key and what is wrong.
+public enum SettingsError: Error, Sendable, CustomStringConvertible {
+    case invalid(key: String, reason: String)
+    case unreadableFile(path: String, reason: String)
+
+    var reason: String {
+        switch self {
+        case .invalid(_, let reason), .unreadableFile(_, let reason): reason
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let reason): "setting '\(key)': \(reason)"
+        case .unreadableFile(let path, let reason): "configuration file \(path): \(reason)"
+        }
+    }
+}
