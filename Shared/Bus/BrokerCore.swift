@@ -86,6 +86,18 @@ public final class BrokerCounters: Sendable {
         public var subscriptionBytes: Int
         public var droppedMalformed: Int
         public var droppedOversize: Int
+
+        public init(
+            messagesForwarded: Int, bytesForwarded: Int, subscriptionsForwarded: Int, subscriptionBytes: Int,
+            droppedMalformed: Int, droppedOversize: Int
+        ) {
+            self.messagesForwarded = messagesForwarded
+            self.bytesForwarded = bytesForwarded
+            self.subscriptionsForwarded = subscriptionsForwarded
+            self.subscriptionBytes = subscriptionBytes
+            self.droppedMalformed = droppedMalformed
+            self.droppedOversize = droppedOversize
+        }
     }
 
     public func snapshot() -> Snapshot {
