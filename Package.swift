@@ -70,7 +70,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "bus-tap",
-            dependencies: ["ServiceKit", "Bus", "Messages"],
+            dependencies: [
+                "ServiceKit", "Bus", "Messages",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             path: "Services/bus-tap"
         ),
         .testTarget(

@@ -1,0 +1,41 @@
+import Bus
+import Messages
+
+/// Turns one message into the line bus-tap prints.
+struct TapPrinter: Sendable {
+    let json: Bool
+    let colour: Bool
+    /// Characters of payload shown on a readable line.
+    var payloadWidth = 120
+
+    func line(for message: BusMessage, header: EnvelopeHeader) -> String {
+        if json {
+            // Exactly as received; a line break in JSON is whitespace outside strings (inside
+            // them it must be escaped), so turning it into a space keeps the JSON and the line.
+            return String(decoding: message.envelope.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }, as: UTF8.self) + "\n"
+        }
+        let payload = String(decoding: (try? CanonicalJSON.encode(header.payload)) ?? [], as: UTF8.self)
+        let short = payload.count > payloadWidth ? payload.prefix(payloadWidth - 1) + "…" : Substring(payload)
+        let time = header.time.rfc3339
+        let origin = "\(header.source)#\(header.seq)"
+        guard colour else { return "\(time) \(header.type) \(origin) \(short)\n" }
+        return "\(dim(time)) \(paint(header.type, stream: header.stream)) \(dim(origin)) \(short)\n"
+    }
+
+    private func dim(_ text: String) -> String { "\u{1B}[2m\(text)\u{1B}[0m" }
+
+    /// One colour per stream, so that a busy screen can be read at a glance.
+    private func paint(_ text: String, stream: String) -> String {
+        let code: Int
+        switch stream {
+        case "offer": code = 34
+        case "candidate": code = 32
+        case "contact": code = 35
+        case "match": code = 33
+        case "notification": code = 36
+        case "heartbeat": code = 90
+        default: code = 37
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}
