@@ -32,6 +32,14 @@ public struct BusConsumer: Service {
 
     public func run() async throws {
         defer { Task { [subscriber] in await subscriber.close() } }
+        do {
+            try await consume()
+        } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {
+            // Graceful shutdown cancels the wait for the next message: a normal end.
+        }
+    }
+
+    private func consume() async throws {
         try await cancelWhenGracefulShutdown {
             while let delivery = try await subscriber.next() {
                 switch delivery {

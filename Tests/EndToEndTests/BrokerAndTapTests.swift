@@ -7,7 +7,7 @@ import Testing
 import FoundationNetworking
 #endif
 
-@Suite("bus-broker and bus-tap, as built binaries on ports chosen at random")
+@Suite("bus-broker and bus-tap, as built binaries on ports chosen at random", .timeLimit(.minutes(3)))
 struct BrokerAndTapTests {
     @Test("10,000 envelopes published through Bus reach bus-tap --json complete and in order")
     func tenThousandInOrder() async throws {

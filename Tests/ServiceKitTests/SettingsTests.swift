@@ -1,0 +1,90 @@
+import Foundation
+import ServiceKit
+import Testing
+
+@Suite("Settings: flag over environment over file over default")
+struct SettingsTests {
+    func yamlFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("with nothing given, the defaults of DESIGN.md apply")
+    func defaults() async throws {
+        let settings = try await ServiceSettings.load(.offerRegistry, environment: [:])
+        #expect(settings.busPublish == "tcp://127.0.0.1:7100")
+        #expect(settings.busSubscribe == "tcp://127.0.0.1:7101")
+        #expect(settings.dataDirectory == "./data")
+        #expect(settings.http == HTTPAddress(host: "127.0.0.1", port: 8081))
+        #expect(settings.replay == "tcp://127.0.0.1:7110")
+        #expect(settings.keysDirectory == nil)
+        #expect(settings.logLevel == .info)
+    }
+
+    @Test("each layer overrides the ones below it, key by key")
+    func precedence() async throws {
+        let file = try yamlFile(
+            """
+            bus:
+              publish: tcp://10.0.0.1:7100
+              subscribe: tcp://10.0.0.1:7101
+            dataDir: /srv/file
+            logLevel: debug
+            http: 0.0.0.0:9000
+            matcher:
+              topCandidates: 7
+            """)
+        let environment = [
+            "PASSERELLE_BUS_SUBSCRIBE": "tcp://10.0.0.2:7101",
+            "PASSERELLE_DATA_DIR": "/srv/env",
+            "PASSERELLE_LOG_LEVEL": "warning",
+        ]
+        let settings = try await ServiceSettings.load(
+            .matcher, flags: ["dataDir": "/srv/flag"], configFile: file, environment: environment)
+        #expect(settings.busPublish == "tcp://10.0.0.1:7100", "file over default")
+        #expect(settings.busSubscribe == "tcp://10.0.0.2:7101", "environment over file")
+        #expect(settings.dataDirectory == "/srv/flag", "flag over environment")
+        #expect(settings.logLevel == .warning)
+        #expect(settings.http == HTTPAddress(host: "0.0.0.0", port: 9000))
+        #expect(settings.replay == "tcp://127.0.0.1:7130", "default still there")
+        #expect(settings.config.int(forKey: "matcher.topCandidates") == 7, "a service's own key")
+    }
+
+    @Test("PASSERELLE_CONFIG names the file when --config does not")
+    func configFromEnvironment() async throws {
+        let file = try yamlFile("keysDir: /etc/passerelle/keys\n")
+        let settings = try await ServiceSettings.load(.notifier, environment: ["PASSERELLE_CONFIG": file])
+        #expect(settings.keysDirectory == "/etc/passerelle/keys")
+    }
+
+    @Test("a bad value is refused with the key and the reason", arguments: [
+        (["http": "localhost"], "setting 'http': 'localhost' is not host:port"),
+        (["http": "127.0.0.1:99999"], "setting 'http'"),
+        (["bus.publish": "localhost:7100"], "setting 'bus.publish': 'localhost:7100' is not a ZeroMQ endpoint"),
+        (["logLevel": "loud"], "setting 'logLevel': 'loud' is not one of trace, debug"),
+    ])
+    func badValues(flags: [String: String], message: String) async throws {
+        await #expect {
+            _ = try await ServiceSettings.load(.matcher, flags: flags, environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
+
+    @Test("a configuration file that is missing or not YAML names the file")
+    func badFile() async throws {
+        let missing = "/nonexistent/passerelle.yaml"
+        await #expect {
+            _ = try await ServiceSettings.load(.matcher, configFile: missing, environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix("configuration file \(missing)")
+        }
+        let broken = try yamlFile("bus: [unclosed\n")
+        await #expect {
+            _ = try await ServiceSettings.load(.matcher, configFile: broken, environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix("configuration file \(broken)")
+        }
+    }
+}
