@@ -4,7 +4,7 @@ import PackageDescription
 // One settings loop for every target (STYLE.md §9): strict concurrency comes with the
 // Swift 6 language mode; ExistentialAny makes every existential say `any`.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(

@@ -21,7 +21,8 @@ struct BrokerService: Service {
             publishers: publishers, subscribers: subscribers, options: options,
             maxMessageBytes: maxMessageBytes, logger: logger)
         register(core.counters)
-        context.health.report("forwarding", .ok, "publishers \(core.publisherEndpoint), subscribers \(core.subscriberEndpoint)")
+        context.health.report(
+            "forwarding", .ok, "publishers \(core.publisherEndpoint), subscribers \(core.subscriberEndpoint)")
         logger.info(
             "bus-broker ready",
             metadata: [
@@ -42,27 +43,34 @@ struct BrokerService: Service {
 
     private func register(_ counters: BrokerCounters) {
         let metrics = context.metrics
-        let messagesHelp = "Messages forwarded: publish (publishers to subscribers) or subscribe (subscriptions upstream)."
+        let messagesHelp =
+            "Messages forwarded: publish (publishers to subscribers) or subscribe (subscriptions upstream)."
         let bytesHelp = "Bytes forwarded: publish (publishers to subscribers) or subscribe (subscriptions upstream)."
         metrics.mirroredCounter(
             "bus_broker_messages_total", labels: [("direction", "publish")],
-            help: messagesHelp) { counters.snapshot().messagesForwarded }
+            help: messagesHelp
+        ) { counters.snapshot().messagesForwarded }
         metrics.mirroredCounter(
             "bus_broker_bytes_total", labels: [("direction", "publish")],
-            help: bytesHelp) { counters.snapshot().bytesForwarded }
+            help: bytesHelp
+        ) { counters.snapshot().bytesForwarded }
         metrics.mirroredCounter(
             "bus_broker_messages_total", labels: [("direction", "subscribe")],
-            help: messagesHelp) {
-                counters.snapshot().subscriptionsForwarded
-            }
+            help: messagesHelp
+        ) {
+            counters.snapshot().subscriptionsForwarded
+        }
         metrics.mirroredCounter(
             "bus_broker_bytes_total", labels: [("direction", "subscribe")],
-            help: bytesHelp) { counters.snapshot().subscriptionBytes }
+            help: bytesHelp
+        ) { counters.snapshot().subscriptionBytes }
         metrics.mirroredCounter(
             "bus_broker_dropped_total", labels: [("reason", "malformed")],
-            help: "Messages dropped instead of forwarded.") { counters.snapshot().droppedMalformed }
+            help: "Messages dropped instead of forwarded."
+        ) { counters.snapshot().droppedMalformed }
         metrics.mirroredCounter(
             "bus_broker_dropped_total", labels: [("reason", "oversize")],
-            help: "Messages dropped instead of forwarded.") { counters.snapshot().droppedOversize }
+            help: "Messages dropped instead of forwarded."
+        ) { counters.snapshot().droppedOversize }
     }
 }

@@ -55,12 +55,14 @@ struct BusTapCommand: AsyncParsableCommand {
         let filters = prefixes.isEmpty ? [""] : prefixes
         let subscriber = try BusSubscriber(
             connect: [settings.busSubscribe], prefixes: filters, options: settings.socketOptions)
-        let colour = !noColor && !json && isatty(STDOUT_FILENO) == 1
+        let colour =
+            !noColor && !json && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let tap = Tap(
             subscriber: subscriber, printer: TapPrinter(json: json, colour: colour), limit: count)
         Diagnostics.write(
-            "bus-tap: subscribed at \(settings.busSubscribe) to \(prefixes.isEmpty ? "everything" : prefixes.joined(separator: " "))")
+            "bus-tap: subscribed at \(settings.busSubscribe) to \(prefixes.isEmpty ? "everything" : prefixes.joined(separator: " "))"
+        )
 
         let ending = await withTaskGroup(of: Tap.Ending.self) { group in
             group.addTask { await tap.run() }

@@ -30,7 +30,8 @@ final class Tap: Sendable {
                 state.withLock { $0.lastActivity = .now }
                 switch delivery {
                 case .malformed(let reason, let frames, let bytes):
-                    Diagnostics.write("bus-tap: skipped a malformed message (\(frames) frames, \(bytes) bytes): \(reason)")
+                    Diagnostics.write(
+                        "bus-tap: skipped a malformed message (\(frames) frames, \(bytes) bytes): \(reason)")
                 case .message(let message):
                     do {
                         let header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)

@@ -58,7 +58,8 @@ final class Forwarder: @unchecked Sendable {
         }
         if let problem = framingProblem() {
             counters.droppedMalformed.add(1, ordering: .relaxed)
-            logger.warning("dropped a malformed message", metadata: ["reason": "\(problem)", "frames": "\(parts.count)"])
+            logger.warning(
+                "dropped a malformed message", metadata: ["reason": "\(problem)", "frames": "\(parts.count)"])
             return true
         }
         if sendParts(to: backend) {
@@ -98,7 +99,9 @@ final class Forwarder: @unchecked Sendable {
                 zmq_msg_close(&message)
                 let code = zmq_errno()
                 if code == EINTR { continue }
-                if code != EAGAIN { logger.error("receive failed", metadata: ["error": "\(BusError.last("zmq_msg_recv"))"]) }
+                if code != EAGAIN {
+                    logger.error("receive failed", metadata: ["error": "\(BusError.last("zmq_msg_recv"))"])
+                }
                 closeParts()
                 return false
             }

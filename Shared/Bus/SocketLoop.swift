@@ -76,7 +76,9 @@ final class SocketLoop: @unchecked Sendable {
             case .full:
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let waitNow = state.withLock { state in
-                        guard state.outgoing.count >= sendCapacity, !state.stopping, !state.finished else { return false }
+                        guard state.outgoing.count >= sendCapacity, !state.stopping, !state.finished else {
+                            return false
+                        }
                         state.sendWaiters.append(continuation)
                         return true
                     }
@@ -270,10 +272,12 @@ final class SocketLoop: @unchecked Sendable {
             state.sendWaiters.removeAll()
             return (receivers, finishers, senders)
         }
-        let leftovers = pending + state.withLock { state in
-            defer { state.outgoing.removeAll() }
-            return state.outgoing
-        }
+        let leftovers =
+            pending
+            + state.withLock { state in
+                defer { state.outgoing.removeAll() }
+                return state.outgoing
+            }
         for case .barrier(let continuation) in leftovers { continuation.resume(throwing: BusError.closed) }
         for receiver in receivers {
             if let failure { receiver.resume(throwing: failure) } else { receiver.resume(returning: nil) }

@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A raw libzmq socket. Not thread-safe, exactly like libzmq's own sockets: it is created

@@ -24,7 +24,9 @@ public struct BusConsumer: Service {
     let logger: Logger
     let handle: @Sendable (BusMessage) async throws -> Void
 
-    public init(subscriber: BusSubscriber, logger: Logger, handle: @escaping @Sendable (BusMessage) async throws -> Void) {
+    public init(
+        subscriber: BusSubscriber, logger: Logger, handle: @escaping @Sendable (BusMessage) async throws -> Void
+    ) {
         self.subscriber = subscriber
         self.logger = logger
         self.handle = handle

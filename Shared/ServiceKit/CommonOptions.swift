@@ -26,7 +26,9 @@ public struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("keys-dir"), help: "CURVE keys folder; set, the bus is encrypted (PASSERELLE_KEYS_DIR).")
     public var keysDir: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (PASSERELLE_LOG_LEVEL).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (PASSERELLE_LOG_LEVEL).")
     public var logLevel: String?
 
     public init() {}

@@ -40,6 +40,7 @@ public final class HealthChecks: Sendable {
         let checks = checks.withLock { $0 }
         let status = checks.values.map(\.status).max() ?? .ok
         let uptime = ContinuousClock.now - started
-        return HealthReport(status: status, service: service, uptimeSeconds: Int(uptime.components.seconds), checks: checks)
+        return HealthReport(
+            status: status, service: service, uptimeSeconds: Int(uptime.components.seconds), checks: checks)
     }
 }

@@ -53,7 +53,10 @@ public struct ServiceSettings: Sendable {
         if let http = identity.defaultHTTP { defaults["http"] = .init(.string(http), isSecret: false) }
         if let replay = identity.defaultReplay { defaults["replay"] = .init(.string(replay), isSecret: false) }
         var given: [AbsoluteConfigKey: ConfigValue] = [:]
-        for (key, value) in flags { given[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false) }
+        for (key, value) in flags {
+            given[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(
+                .string(value), isSecret: false)
+        }
 
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: given),
@@ -77,7 +80,9 @@ public struct ServiceSettings: Sendable {
         busSubscribe = try Self.endpoint(config, "bus.subscribe")
         dataDirectory = config.string(forKey: "dataDir", default: "./data")
         if let text = config.string(forKey: "http") {
-            do { http = try HTTPAddress(parsing: text) } catch { throw SettingsError.invalid(key: "http", reason: error.reason) }
+            do { http = try HTTPAddress(parsing: text) } catch {
+                throw SettingsError.invalid(key: "http", reason: error.reason)
+            }
         }
         if config.string(forKey: "replay") != nil { replay = try Self.endpoint(config, "replay") }
         keysDirectory = config.string(forKey: "keysDir")

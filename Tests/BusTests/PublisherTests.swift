@@ -27,11 +27,13 @@ struct PublisherTests {
         await publisher.close()
     }
 
-    @Test("a message that breaks the framing is reported, not thrown", arguments: [
-        ([[UInt8]]([Array("only-topic".utf8)]), "expected 2 frames (topic, envelope), got 1"),
-        ([[], Array("{}".utf8)], "empty topic frame"),
-        ([[0xFF, 0xFE], Array("{}".utf8)], "topic frame is not valid UTF-8"),
-    ])
+    @Test(
+        "a message that breaks the framing is reported, not thrown",
+        arguments: [
+            ([[UInt8]]([Array("only-topic".utf8)]), "expected 2 frames (topic, envelope), got 1"),
+            ([[], Array("{}".utf8)], "empty topic frame"),
+            ([[0xFF, 0xFE], Array("{}".utf8)], "topic frame is not valid UTF-8"),
+        ])
     func malformedIsReported(frames: [[UInt8]], reason: String) async throws {
         let endpoint = inprocEndpoint()
         let raw = try BusSocket(type: .xpub, bind: [endpoint])

@@ -4,7 +4,7 @@ import Messages
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 @Suite("bus-broker and bus-tap, as built binaries on ports chosen at random", .timeLimit(.minutes(3)))
@@ -46,7 +46,8 @@ struct BrokerAndTapTests {
         let raw = RawPublisher(connect: broker.publishers)
         #expect(await raw.waitForSubscription())
         // Hand-written, as a client in another language would write it: no Swift encoder.
-        let envelope = #"{"v":1,"id":"3f2b8c1e-8a47-4c1e-9d2a-6b1f0e5d7c90","type":"offer.published","source":"python-client","seq":1,"time":"2026-11-28T10:00:00.000Z","payload":{"id":"o-1","extra":"ignored by old readers"}}"#
+        let envelope =
+            #"{"v":1,"id":"3f2b8c1e-8a47-4c1e-9d2a-6b1f0e5d7c90","type":"offer.published","source":"python-client","seq":1,"time":"2026-11-28T10:00:00.000Z","payload":{"id":"o-1","extra":"ignored by old readers"}}"#
         #expect(await raw.send([Array("offer.published".utf8), Array(envelope.utf8)]))
         #expect(try await tap.waitForExit(timeout: .seconds(30)) == 0)
         #expect(tap.stdout == envelope + "\n")

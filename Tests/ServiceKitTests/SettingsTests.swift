@@ -5,7 +5,8 @@ import Testing
 @Suite("Settings: flag over environment over file over default")
 struct SettingsTests {
     func yamlFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-\(UUID().uuidString).yaml")
+            .path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -58,12 +59,14 @@ struct SettingsTests {
         #expect(settings.keysDirectory == "/etc/passerelle/keys")
     }
 
-    @Test("a bad value is refused with the key and the reason", arguments: [
-        (["http": "localhost"], "setting 'http': 'localhost' is not host:port"),
-        (["http": "127.0.0.1:99999"], "setting 'http'"),
-        (["bus.publish": "localhost:7100"], "setting 'bus.publish': 'localhost:7100' is not a ZeroMQ endpoint"),
-        (["logLevel": "loud"], "setting 'logLevel': 'loud' is not one of trace, debug"),
-    ])
+    @Test(
+        "a bad value is refused with the key and the reason",
+        arguments: [
+            (["http": "localhost"], "setting 'http': 'localhost' is not host:port"),
+            (["http": "127.0.0.1:99999"], "setting 'http'"),
+            (["bus.publish": "localhost:7100"], "setting 'bus.publish': 'localhost:7100' is not a ZeroMQ endpoint"),
+            (["logLevel": "loud"], "setting 'logLevel': 'loud' is not one of trace, debug"),
+        ])
     func badValues(flags: [String: String], message: String) async throws {
         await #expect {
             _ = try await ServiceSettings.load(.matcher, flags: flags, environment: [:])
