@@ -28,7 +28,9 @@ public enum CanonicalJSON {
     }
 
     /// Decodes a `T` from JSON bytes, translating every failure into a `MessageError`.
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(MessageError)
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: some Collection<UInt8>
+    ) throws(MessageError)
         -> T
     {
         let data = Data(bytes)

@@ -67,7 +67,9 @@ public struct Envelope: Hashable, Sendable {
     }
 
     /// Decodes a message from its two frames as received.
-    public static func decode(topicFrame: some Collection<UInt8>, bytes: some Collection<UInt8>) throws(MessageError)
+    public static func decode(
+        topicFrame: some Collection<UInt8>, bytes: some Collection<UInt8>
+    ) throws(MessageError)
         -> Envelope
     {
         try decode(topic: try Topic.validate(frame: topicFrame), bytes: bytes)
