@@ -60,6 +60,8 @@ struct BusTapCommand: AsyncParsableCommand {
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let tap = Tap(
             subscriber: subscriber, printer: TapPrinter(json: json, colour: colour), limit: count)
+        // Trap the signals before saying we are ready, so that a signal is never the default kill.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         Diagnostics.write(
             "bus-tap: subscribed at \(settings.busSubscribe) to \(prefixes.isEmpty ? "everything" : prefixes.joined(separator: " "))"
         )
@@ -67,7 +69,7 @@ struct BusTapCommand: AsyncParsableCommand {
         let ending = await withTaskGroup(of: Tap.Ending.self) { group in
             group.addTask { await tap.run() }
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { return .signal }
+                for await _ in signals { return .signal }
                 return .signal
             }
             if let timeout {

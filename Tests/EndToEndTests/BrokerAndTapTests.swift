@@ -115,8 +115,10 @@ struct BrokerAndTapTests {
         await publisher.close()
     }
 
-    @Test("SIGTERM ends bus-broker and bus-tap with status 0 within 2 s", arguments: ["bus-broker", "bus-tap"])
-    func sigtermIsClean(executable: String) async throws {
+    @Test(
+        "SIGTERM and SIGINT end bus-broker and bus-tap with status 0 within 2 s",
+        arguments: ["bus-broker", "bus-tap"], [SIGTERM, SIGINT])
+    func signalIsClean(executable: String, signal: Int32) async throws {
         let broker = try await RunningBroker.start()
         let process: SpawnedProcess
         if executable == "bus-broker" {
@@ -124,9 +126,9 @@ struct BrokerAndTapTests {
         } else {
             process = try await startTap(broker.subscribers, [])
         }
-        process.signal(SIGTERM)
+        process.signal(signal)
         let status = try await process.waitForExit(timeout: .seconds(2))
-        #expect(status == 0, "\(executable) stderr: \(process.stderr.suffix(500))")
+        #expect(status == 0, "\(executable) after signal \(signal); stderr: \(process.stderr.suffix(500))")
     }
 
     @Test("bus-tap --timeout exits 1 when the count was not reached, 0 when no count was asked")
