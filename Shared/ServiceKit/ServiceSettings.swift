@@ -86,6 +86,13 @@ public struct ServiceSettings: Sendable {
         }
         if config.string(forKey: "replay") != nil { replay = try Self.endpoint(config, "replay") }
         keysDirectory = config.string(forKey: "keysDir")
+        if let keysDirectory {
+            // Better no start than a bus an operator believes encrypted and is not.
+            throw SettingsError.invalid(
+                key: "keysDir",
+                reason: "'\(keysDirectory)' given, but this build cannot encrypt the bus yet (CURVE comes with "
+                    + "the security work); unset PASSERELLE_KEYS_DIR / --keys-dir / keysDir")
+        }
         let level = config.string(forKey: "logLevel", default: "info")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
             throw SettingsError.invalid(

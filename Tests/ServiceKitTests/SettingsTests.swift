@@ -54,9 +54,18 @@ struct SettingsTests {
 
     @Test("PASSERELLE_CONFIG names the file when --config does not")
     func configFromEnvironment() async throws {
-        let file = try yamlFile("keysDir: /etc/passerelle/keys\n")
+        let file = try yamlFile("dataDir: /srv/passerelle\n")
         let settings = try await ServiceSettings.load(.notifier, environment: ["PASSERELLE_CONFIG": file])
-        #expect(settings.keysDirectory == "/etc/passerelle/keys")
+        #expect(settings.dataDirectory == "/srv/passerelle")
+    }
+
+    @Test("a keys folder is refused while this build cannot encrypt the bus")
+    func keysRefused() async throws {
+        await #expect {
+            _ = try await ServiceSettings.load(.notifier, environment: ["PASSERELLE_KEYS_DIR": "/etc/passerelle/keys"])
+        } throws: { error in
+            "\(error)".hasPrefix("setting 'keysDir': '/etc/passerelle/keys' given, but this build cannot encrypt")
+        }
     }
 
     @Test(
