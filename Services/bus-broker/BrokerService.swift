@@ -14,9 +14,11 @@ struct BrokerService: Service {
     func run() async throws {
         let logger = context.logger
         var options = options
-        // The broker is the hub: its queues must absorb bursts of every publisher at once.
-        options.sendHighWaterMark = max(options.sendHighWaterMark, 200_000)
-        options.receiveHighWaterMark = max(options.receiveHighWaterMark, 200_000)
+        // The broker is the hub: its queues must absorb bursts of every publisher at once (0 is no limit).
+        if options.sendHighWaterMark != 0 { options.sendHighWaterMark = max(options.sendHighWaterMark, 200_000) }
+        if options.receiveHighWaterMark != 0 {
+            options.receiveHighWaterMark = max(options.receiveHighWaterMark, 200_000)
+        }
         let core = try BrokerCore(
             publishers: publishers, subscribers: subscribers, options: options,
             maxMessageBytes: maxMessageBytes, logger: logger)

@@ -8,7 +8,9 @@ import Synchronization
 final class SpawnedProcess: Sendable {
     let name: String
     private let process: Process
-    private let output = Mutex((stdout: [UInt8](), stderr: [UInt8](), openPipes: 2))
+    /// Shared with the reader threads; they must not hold `self`, or `deinit` (which kills
+    /// the process) would wait for the pipes, which wait for the process: nobody ends.
+    private let output = CollectedOutput()
 
     /// Where `swift build` put the executables: `PASSERELLE_BIN_DIR`, or `.build/debug`.
     static var binDirectory: URL {
@@ -45,7 +47,8 @@ final class SpawnedProcess: Sendable {
 
     /// Reads a pipe to its end on a thread of its own (blocking reads stay off the pool).
     private func collect(_ handle: FileHandle, isStandardError: Bool) {
-        let thread = Thread { [self] in
+        let output = output
+        let thread = Thread {
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
@@ -96,6 +99,14 @@ final class SpawnedProcess: Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         return nil
+    }
+}
+
+final class CollectedOutput: Sendable {
+    private let state = Mutex((stdout: [UInt8](), stderr: [UInt8](), openPipes: 2))
+
+    func withLock<T>(_ body: (inout (stdout: [UInt8], stderr: [UInt8], openPipes: Int)) -> T) -> T {
+        state.withLock { body(&$0) }
     }
 }
 
