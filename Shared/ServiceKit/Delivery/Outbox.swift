@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import Messages
+
+/// The events a service emits, written in the same SQLite transaction as the state change
+/// that caused them and numbered per stream without gaps (the transactional outbox).
+///
+/// ```swift
+/// try await database.pool.write { db in
+///     try offers.insert(offer, db)
+///     try outbox.append(.offerPublished(offer), in: db)
+/// }   // committed: the relay publishes it at once
+/// ```
+public struct Outbox: Sendable {
+    /// The `source` of every envelope: this service instance.
+    public let source: String
+
+    public init(source: String) { self.source = source }
+
+    /// Appends one event with the next seq of its stream; call it inside a write transaction.
+    @discardableResult
+    public func append(
+        _ event: Event, correlation: String? = nil, time: Timestamp = .now, in db: Database
+    ) throws -> Envelope {
+        let stream = event.stream
+        let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?", arguments: [stream])
+        let envelope = Envelope(
+            source: source, seq: (last ?? 0) + 1, time: time, correlation: correlation, event: event)
+        try db.execute(
+            sql: "INSERT INTO outbox (stream, seq, id, topic, time, envelope) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                stream, envelope.seq, envelope.id.uuidString.lowercased(), envelope.type,
+                envelope.time.millisecondsSinceEpoch, Data(envelope.encoded()),
+            ])
+        return envelope
+    }
+
+    /// The latest seq of every stream.
+    public static func latest(_ db: Database) throws -> [String: Int64] {
+        var latest: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT stream, MAX(seq) AS seq FROM outbox GROUP BY stream") {
+            latest[row["stream"]] = row["seq"]
+        }
+        return latest
+    }
+
+    /// Stored messages of `stream` from seq `from` on, at most `limit`, in order.
+    public static func messages(stream: String, from: Int64, limit: Int, _ db: Database) throws -> [StoredMessage] {
+        try Row.fetchAll(
+            db,
+            sql: "SELECT seq, topic, envelope FROM outbox WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?",
+            arguments: [stream, from, limit]
+        ).map { row in
+            StoredMessage(seq: row["seq"], topic: row["topic"], envelope: [UInt8](row["envelope"] as Data))
+        }
+    }
+
+    /// Replaces the payload of past rows (erasure), keeping their id, seq, topic and time,
+    /// so that a replay neither carries the person's data nor shows a gap.
+    ///
+    /// - Parameter matching: decides, from a row's decoded envelope, whether to redact it.
+    /// - Returns: how many rows were redacted.
+    @discardableResult
+    public static func redact(
+        stream: String, in db: Database, replacement: (Envelope) -> Event, matching: (Envelope) -> Bool
+    ) throws -> Int {
+        var redacted = 0
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT seq, topic, envelope FROM outbox WHERE stream = ?", arguments: [stream])
+        var updates: [(Int64, Data)] = []
+        while let row = try rows.next() {
+            let bytes = [UInt8](row["envelope"] as Data)
+            guard let envelope = try? Envelope.decode(bytes: bytes), matching(envelope) else { continue }
+            var changed = envelope
+            changed.payload = replacement(envelope)
+            updates.append((row["seq"], Data(changed.encoded())))
+        }
+        for (seq, data) in updates {
+            try db.execute(
+                sql: "UPDATE outbox SET envelope = ? WHERE stream = ? AND seq = ?", arguments: [data, stream, seq])
+            redacted += 1
+        }
+        return redacted
+    }
+
+    /// Deletes rows older than `cutoff` (retention), keeping each stream's newest row so that
+    /// numbering continues. By default nothing is deleted: the history serves late services.
+    public static func prune(olderThan cutoff: Timestamp, _ db: Database) throws -> Int {
+        try db.execute(
+            sql: """
+                DELETE FROM outbox WHERE time < ?
+                AND seq < (SELECT MAX(seq) FROM outbox AS newest WHERE newest.stream = outbox.stream)
+                """,
+            arguments: [cutoff.millisecondsSinceEpoch])
+        return db.changesCount
+    }
+}
+
+/// One outbox row as it is published and replayed.
+public struct StoredMessage: Sendable, Equatable {
+    public var seq: Int64
+    public var topic: String
+    public var envelope: [UInt8]
+}

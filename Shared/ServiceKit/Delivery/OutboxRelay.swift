@@ -1,0 +1,164 @@
+import Bus
+import GRDB
+import Logging
+import Messages
+import ServiceLifecycle
+import Synchronization
+
+/// Publishes committed outbox rows, in order, as soon as they commit (a GRDB transaction
+/// observer rings it; no polling on the hot path), and sends the heartbeat.
+///
+/// Its cursor (the last seq handed to the socket, per stream) is stored, so a restart
+/// resumes where it stopped; a row published twice is harmless (inboxes skip duplicates)
+/// and a row lost on the wire is found again by subscribers through heartbeat and replay.
+public struct OutboxRelay: Service {
+    let database: ServiceDatabase
+    let publisher: BusPublisher
+    let source: String
+    let replayEndpoint: String?
+    let heartbeatInterval: Duration
+    let batchSize: Int
+    let logger: Logger
+    let progress = RelayProgress()
+
+    public init(
+        database: ServiceDatabase, publisher: BusPublisher, source: String, replayEndpoint: String?,
+        heartbeatInterval: Duration = .seconds(1), batchSize: Int = 1_000, logger: Logger
+    ) {
+        self.database = database
+        self.publisher = publisher
+        self.source = source
+        self.replayEndpoint = replayEndpoint
+        self.heartbeatInterval = heartbeatInterval
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let commits = CommitSignal()
+        database.pool.add(transactionObserver: OutboxCommitObserver(signal: commits), extent: .observerLifetime)
+        let stored = try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT stream, published FROM outbox_relay")
+        }
+        for row in stored { progress.set(row["stream"], row["published"]) }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await relayLoop(commits) }
+                    group.addTask { try await heartbeatLoop() }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch is CancellationError {}
+        await publisher.close()
+    }
+
+    private func relayLoop(_ commits: CommitSignal) async throws {
+        while !Task.isCancelled {
+            do {
+                try await publishPending()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.error("relay failed; retrying", metadata: ["error": "\(error)"])
+            }
+            // A commit rings at once; the timeout retries after a failure.
+            await commits.wait(upTo: .seconds(1))
+        }
+    }
+
+    func publishPending() async throws {
+        let latest = try await database.pool.read { try Outbox.latest($0) }
+        for (stream, top) in latest.sorted(by: { $0.key < $1.key }) {
+            var published = progress.published(stream)
+            while published < top {
+                let from = published + 1
+                let rows = try await database.pool.read { db in
+                    try Outbox.messages(stream: stream, from: from, limit: batchSize, db)
+                }
+                guard let last = rows.last else { break }
+                for row in rows { try await publisher.publish(topic: row.topic, envelope: row.envelope) }
+                published = last.seq
+                progress.set(stream, published)
+                let cursor = published
+                try await database.pool.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO outbox_relay (stream, published) VALUES (?, ?)
+                            ON CONFLICT(stream) DO UPDATE SET published = excluded.published
+                            """,
+                        arguments: [stream, cursor])
+                }
+            }
+        }
+    }
+
+    private func heartbeatLoop() async throws {
+        while !Task.isCancelled {
+            // Announce only what was handed to the socket, on the same socket: a subscriber
+            // gets message N before the heartbeat that says N.
+            let beat = Heartbeat(source: source, streams: progress.all, replay: replayEndpoint)
+            let envelope = Envelope(source: source, seq: 0, event: .heartbeat(beat))
+            try await publisher.publish(topic: envelope.type, envelope: envelope.encoded())
+            try await Task.sleep(for: heartbeatInterval)
+        }
+    }
+}
+
+/// The last seq per stream handed to the bus socket.
+final class RelayProgress: Sendable {
+    private let state = Mutex<[String: Int64]>([:])
+    func published(_ stream: String) -> Int64 { state.withLock { $0[stream] ?? 0 } }
+    func set(_ stream: String, _ seq: Int64) { state.withLock { $0[stream] = seq } }
+    var all: [String: Int64] { state.withLock { $0 } }
+}
+
+/// A doorbell: `ring()` from any thread; `wait(upTo:)` returns at the next ring (or one
+/// that came since the last wait) or after the timeout.
+final class CommitSignal: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    init() { (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1)) }
+
+    func ring() { continuation.yield() }
+
+    func wait(upTo timeout: Duration) async {
+        let stream = stream
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var iterator = stream.makeAsyncIterator()
+                _ = await iterator.next()
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Rings the relay when a transaction that inserted into `outbox` commits.
+final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
+    let signal: CommitSignal
+    private var touched = false
+
+    init(signal: CommitSignal) { self.signal = signal }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        if case .insert(let table) = eventKind { return table == "outbox" }
+        return false
+    }
+
+    func databaseDidChange(with event: DatabaseEvent) {
+        touched = true
+        stopObservingDatabaseChangesUntilNextTransaction()
+    }
+
+    func databaseDidCommit(_ db: Database) {
+        if touched { signal.ring() }
+        touched = false
+    }
+
+    func databaseDidRollback(_ db: Database) { touched = false }
+}

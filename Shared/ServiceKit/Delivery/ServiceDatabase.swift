@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+/// A service's own SQLite file, opened once per process as a GRDB `DatabasePool` (WAL:
+/// readers never wait for the writer).
+///
+/// ServiceKit's delivery tables (outbox, relay cursor, inbox) are migrated here with the
+/// service's own migrations; migrations are named and never edited once shipped.
+public final class ServiceDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) `<directory>/<name>.sqlite` and migrates it.
+    ///
+    /// - Parameter migrations: the service's own, registered after ServiceKit's.
+    public init(
+        directory: String, name: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }
+    ) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent("\(name).sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        Self.registerDeliveryMigrations(&migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+    }
+
+    static func registerDeliveryMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("servicekit-v1-outbox") { db in
+            // One row per emitted event; (stream, seq) is the gap-free numbering of DESIGN.md.
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox (
+                        stream TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        id TEXT NOT NULL UNIQUE,
+                        topic TEXT NOT NULL,
+                        time INTEGER NOT NULL,
+                        envelope BLOB NOT NULL,
+                        PRIMARY KEY (stream, seq)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE outbox_relay (
+                        stream TEXT PRIMARY KEY,
+                        published INTEGER NOT NULL
+                    );
+                    """)
+        }
+        migrator.registerMigration("servicekit-v1-inbox") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbox (
+                        source TEXT NOT NULL,
+                        stream TEXT NOT NULL,
+                        applied INTEGER NOT NULL,
+                        PRIMARY KEY (source, stream)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+}
