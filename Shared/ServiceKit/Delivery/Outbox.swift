@@ -70,7 +70,10 @@ public struct Outbox: Sendable {
         var updates: [(Int64, Data)] = []
         while let row = try rows.next() {
             let bytes = [UInt8](row["envelope"] as Data)
-            guard let envelope = try? Envelope.decode(bytes: bytes), matching(envelope) else { continue }
+            // A row this service wrote always decodes; if one does not, erasure must fail
+            // loudly rather than leave personal data behind.
+            let envelope = try Envelope.decode(bytes: bytes)
+            guard matching(envelope) else { continue }
             var changed = envelope
             changed.payload = replacement(envelope)
             updates.append((row["seq"], Data(changed.encoded())))

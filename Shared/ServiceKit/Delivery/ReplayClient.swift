@@ -18,7 +18,9 @@ public actor ReplayClient {
 
     /// One batch: up to `limit` messages of `stream` from seq `from`, and the newest seq the
     /// publisher holds.
-    public func fetch(stream: String, from: Int64, limit: Int = ReplayProtocol.maximumBatch, timeout: Duration)
+    public func fetch(
+        stream: String, from: Int64, limit: Int = ReplayProtocol.maximumBatch, timeout: Duration
+    )
         async throws -> (messages: [BusMessage], latest: Int64)
     {
         let id = UUID().uuidString.lowercased()
@@ -55,7 +57,8 @@ public actor ReplayClient {
         guard header.stream == stream, header.from == from, let count = header.count, let latest = header.latest,
             frames.count == 1 + 2 * count
         else {
-            throw ReplayError.invalidReply(endpoint: endpoint, reason: "header does not match the request or the frames")
+            throw ReplayError.invalidReply(
+                endpoint: endpoint, reason: "header does not match the request or the frames")
         }
         var messages: [BusMessage] = []
         for index in 0..<count {

@@ -17,6 +17,13 @@ public enum ReplayProtocol {
         public var stream: String
         public var from: Int64
         public var limit: Int
+
+        public init(request: String, stream: String, from: Int64, limit: Int) {
+            self.request = request
+            self.stream = stream
+            self.from = from
+            self.limit = limit
+        }
     }
 
     public struct Header: Codable, Sendable, Equatable {
@@ -26,6 +33,18 @@ public enum ReplayProtocol {
         public var count: Int?
         public var latest: Int64?
         public var error: String?
+
+        public init(
+            request: String?, stream: String? = nil, from: Int64? = nil, count: Int? = nil, latest: Int64? = nil,
+            error: String? = nil
+        ) {
+            self.request = request
+            self.stream = stream
+            self.from = from
+            self.count = count
+            self.latest = latest
+            self.error = error
+        }
     }
 
     static func encode(_ value: some Encodable) -> [UInt8] {

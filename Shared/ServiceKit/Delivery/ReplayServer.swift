@@ -12,7 +12,9 @@ public struct ReplayServer: Service {
     let logger: Logger
 
     /// Binds `endpoint` at once (so a bad endpoint fails at start-up, not later).
-    public init(database: ServiceDatabase, endpoint: String, options: SocketOptions = SocketOptions(), logger: Logger)
+    public init(
+        database: ServiceDatabase, endpoint: String, options: SocketOptions = SocketOptions(), logger: Logger
+    )
         throws
     {
         self.database = database

@@ -20,6 +20,8 @@ public final class ServiceDatabase: Sendable {
         path = (directory as NSString).appendingPathComponent("\(name).sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // Erasure must leave no trace in the file: SQLite zeroes deleted and rewritten content.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         Self.registerDeliveryMigrations(&migrator)
