@@ -1,0 +1,261 @@
+import Bus
+import GRDB
+import Logging
+import Messages
+import ServiceLifecycle
+
+/// Applies every message of the streams a service follows exactly once, in order per
+/// (source, stream): the receiving half of DESIGN.md's delivery protocol.
+///
+/// The last applied seq of each (source, stream) is stored in the same transaction as the
+/// handler's effect. A duplicate is skipped; a gap (a jump in seq, or a heartbeat ahead of
+/// what was applied) is repaired from the source's replay endpoint before anything later
+/// is applied; a source heard of for the first time is replayed from seq 1. A failed
+/// replay is retried with back-off, and `/health` says how far behind the inbox is.
+public actor Inbox {
+    /// Applies one message inside the write transaction that also records it as applied.
+    public typealias Handler = @Sendable (Envelope, Database) throws -> Void
+
+    struct Key: Hashable, Sendable, CustomStringConvertible {
+        var source: String
+        var stream: String
+        var description: String { "\(source)/\(stream)" }
+    }
+
+    let database: ServiceDatabase
+    let streams: Set<String>
+    let handler: Handler
+    let logger: Logger
+    let health: HealthChecks?
+    let replayTimeout: Duration
+    private var applied: [Key: Int64] = [:]
+    private var announced: [Key: Int64] = [:]
+    private var endpoints: [String: String] = [:]
+    private var clients: [String: ReplayClient] = [:]
+    private var retry: [String: (after: ContinuousClock.Instant, backoff: Duration)] = [:]
+    public private(set) var statistics = Statistics()
+
+    /// Counts for metrics and tests.
+    public struct Statistics: Sendable, Equatable {
+        public var applied = 0
+        public var duplicates = 0
+        public var replayed = 0
+        public var undecodable = 0
+        public var replayFailures = 0
+    }
+
+    /// - Parameter streams: the streams followed (`offer`, `candidate`, …), without the dot.
+    public init(
+        database: ServiceDatabase, streams: Set<String>, health: HealthChecks? = nil,
+        replayTimeout: Duration = .seconds(5), logger: Logger, handler: @escaping Handler
+    ) {
+        self.database = database
+        self.streams = streams
+        self.health = health
+        self.replayTimeout = replayTimeout
+        self.logger = logger
+        self.handler = handler
+    }
+
+    /// The subscription prefixes the inbox needs: whole streams, and every heartbeat.
+    public nonisolated var prefixes: [String] { streams.sorted().map { $0 + "." } + ["heartbeat."] }
+
+    /// The last seq applied for `source`/`stream`.
+    public func appliedSeq(source: String, stream: String) async throws -> Int64 {
+        try await lastApplied(Key(source: source, stream: stream))
+    }
+
+    /// Handles one message from the bus.
+    public func receive(_ message: BusMessage) async {
+        let header: EnvelopeHeader
+        do {
+            header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
+        } catch {
+            statistics.undecodable += 1
+            logger.warning(
+                "skipped an undecodable message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+            return
+        }
+        do {
+            if header.stream == Topic.heartbeatStream {
+                try await heard(header)
+            } else if streams.contains(header.stream) {
+                try await deliver(message, header: header)
+            }
+        } catch {
+            logger.error("inbox failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+        }
+        reportHealth()
+    }
+
+    /// Retries every repair that is due (call it about once a second).
+    public func retryRepairs() async {
+        for (key, latest) in announced {
+            if let last = applied[key], last >= latest { continue }
+            try? await repair(key, upTo: latest)
+        }
+        reportHealth()
+    }
+
+    private func heard(_ header: EnvelopeHeader) async throws {
+        guard case .object(let body) = header.payload, case .string(let source)? = body["source"] else { return }
+        if case .string(let endpoint)? = body["replay"], endpoints[source] != endpoint {
+            endpoints[source] = endpoint
+            clients[source] = nil
+        }
+        guard case .object(let latest)? = body["streams"] else { return }
+        for (stream, value) in latest where streams.contains(stream) {
+            guard case .int(let seq) = value else { continue }
+            let key = Key(source: source, stream: stream)
+            announced[key] = max(announced[key] ?? 0, seq)
+            if try await lastApplied(key) < seq { try await repair(key, upTo: seq) }
+        }
+    }
+
+    private func deliver(_ message: BusMessage, header: EnvelopeHeader) async throws {
+        let key = Key(source: header.source, stream: header.stream)
+        announced[key] = max(announced[key] ?? 0, header.seq)
+        let last = try await lastApplied(key)
+        if header.seq <= last {
+            statistics.duplicates += 1
+            return
+        }
+        if header.seq > last + 1 {
+            try await repair(key, upTo: header.seq - 1)
+            // Still a gap (replay unavailable): leave this one; the source keeps it for later.
+            guard try await lastApplied(key) == header.seq - 1 else { return }
+        }
+        try await apply([message], key: key)
+    }
+
+    private func repair(_ key: Key, upTo target: Int64) async throws {
+        if let due = retry[key.source], ContinuousClock.now < due.after { return }
+        guard let client = try client(for: key.source) else {
+            logger.notice("gap, and no replay endpoint known yet", metadata: ["stream": "\(key)"])
+            return
+        }
+        do {
+            while try await lastApplied(key) < target {
+                let from = try await lastApplied(key) + 1
+                let wanted = Int(min(target - from + 1, Int64(ReplayProtocol.maximumBatch)))
+                let batch = try await client.fetch(
+                    stream: key.stream, from: from, limit: wanted, timeout: replayTimeout)
+                guard !batch.messages.isEmpty else { break }
+                try await apply(batch.messages, key: key)
+                statistics.replayed += batch.messages.count
+            }
+            retry[key.source] = nil
+        } catch {
+            statistics.replayFailures += 1
+            let backoff = min((retry[key.source]?.backoff ?? .milliseconds(250)) * 2, .seconds(30))
+            retry[key.source] = (ContinuousClock.now + backoff, backoff)
+            logger.warning(
+                "replay failed; will retry", metadata: ["stream": "\(key)", "error": "\(error)", "in": "\(backoff)"])
+        }
+    }
+
+    private func client(for source: String) throws -> ReplayClient? {
+        if let client = clients[source] { return client }
+        guard let endpoint = endpoints[source] else { return nil }
+        let client = try ReplayClient(endpoint: endpoint)
+        clients[source] = client
+        return client
+    }
+
+    /// Applies consecutive messages in one transaction with the new applied seq.
+    private func apply(_ messages: [BusMessage], key: Key) async throws {
+        var envelopes: [Envelope] = []
+        var last = try await lastApplied(key)
+        for message in messages {
+            let seq: Int64
+            do {
+                let envelope = try Envelope.decode(topic: message.topic, bytes: message.envelope)
+                seq = envelope.seq
+                if seq == last + 1 { envelopes.append(envelope) }
+            } catch {
+                // A message this build cannot read can never be applied; it must not block its stream.
+                statistics.undecodable += 1
+                seq = (try? EnvelopeHeader.decode(bytes: message.envelope).seq) ?? last + 1
+                logger.error(
+                    "skipped an unreadable message",
+                    metadata: ["stream": "\(key)", "seq": "\(seq)", "error": "\(error)"])
+            }
+            guard seq == last + 1 else { continue }
+            last = seq
+        }
+        let handler = handler
+        let newest = last
+        let ready = envelopes
+        try await database.pool.write { db in
+            for envelope in ready { try handler(envelope, db) }
+            try db.execute(
+                sql: """
+                    INSERT INTO inbox (source, stream, applied) VALUES (?, ?, ?)
+                    ON CONFLICT(source, stream) DO UPDATE SET applied = excluded.applied
+                    """,
+                arguments: [key.source, key.stream, newest])
+        }
+        applied[key] = newest
+        statistics.applied += envelopes.count
+    }
+
+    private func lastApplied(_ key: Key) async throws -> Int64 {
+        if let seq = applied[key] { return seq }
+        let stored = try await database.pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT applied FROM inbox WHERE source = ? AND stream = ?",
+                arguments: [key.source, key.stream])
+        }
+        applied[key] = stored ?? 0
+        return stored ?? 0
+    }
+
+    private func reportHealth() {
+        guard let health else { return }
+        let behind = announced.compactMap { key, latest -> String? in
+            let last = applied[key] ?? 0
+            return latest > last ? "\(key) behind by \(latest - last)" : nil
+        }.sorted()
+        if behind.isEmpty {
+            health.report("inbox", .ok, "up to date")
+        } else {
+            health.report("inbox", .degraded, behind.joined(separator: "; "))
+        }
+    }
+}
+
+/// Runs an ``Inbox`` on a bus subscription until graceful shutdown.
+public struct InboxConsumer: Service {
+    let inbox: Inbox
+    let subscriber: BusSubscriber
+    let logger: Logger
+
+    public init(inbox: Inbox, subscriber: BusSubscriber, logger: Logger) {
+        self.inbox = inbox
+        self.subscriber = subscriber
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while let delivery = try await subscriber.next() {
+                            if case .message(let message) = delivery { await inbox.receive(message) }
+                        }
+                    }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: .seconds(1))
+                            await inbox.retryRepairs()
+                        }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch is CancellationError {}
+        await subscriber.close()
+    }
+}
