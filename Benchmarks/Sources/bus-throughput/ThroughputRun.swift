@@ -35,19 +35,22 @@ enum ThroughputRun {
         // No high-water marks: a dropped message must mean a bug, never a full queue.
         let options = SocketOptions.unbounded
         let prefix = "bench."  // a whole stream, as reliable consumers subscribe
+        // A prefix no earlier run used: through a broker, "bench." may still be known upstream
+        // from the previous run's subscriber, so only this one proves the new one is connected.
+        let marker = "bench.ready-\(UInt64.random(in: 0...UInt64.max))"
         let publisher: BusPublisher
         let subscriber: BusSubscriber
         switch route {
         case .direct:
             publisher = try BusPublisher(bind: ["tcp://127.0.0.1:*"], options: options)
-            subscriber = try BusSubscriber(connect: publisher.boundEndpoints, prefixes: [prefix], options: options)
+            subscriber = try BusSubscriber(connect: publisher.boundEndpoints, prefixes: [prefix, marker], options: options)
         case .broker(let publishers, let subscribers):
             publisher = try BusPublisher(connect: [publishers], options: options)
-            subscriber = try BusSubscriber(connect: [subscribers], prefixes: [prefix], options: options)
+            subscriber = try BusSubscriber(connect: [subscribers], prefixes: [prefix, marker], options: options)
         }
         do {
             // The slow-joiner rule: publishing before the subscription arrived would drop messages.
-            try await publisher.waitForSubscriber(covering: EnvelopeTemplate.topic, timeout: .seconds(10))
+            try await publisher.waitForSubscriber(covering: marker, timeout: .seconds(10))
             let outcome = try await measure(publisher, subscriber, template, count)
             await publisher.close()
             await subscriber.close()
