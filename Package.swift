@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .executable(name: "bus-broker", targets: ["bus-broker"]),
         .executable(name: "bus-tap", targets: ["bus-tap"]),
+        .executable(name: "fixture-publisher", targets: ["fixture-publisher"]),
+        .executable(name: "fixture-subscriber", targets: ["fixture-subscriber"]),
         .library(name: "Messages", targets: ["Messages"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
@@ -77,6 +79,27 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Services/bus-tap"
+        ),
+        // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
+        .executableTarget(
+            name: "fixture-publisher",
+            dependencies: [
+                "ServiceKit", "Messages",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Fixtures/fixture-publisher"
+        ),
+        .executableTarget(
+            name: "fixture-subscriber",
+            dependencies: [
+                "ServiceKit", "Messages",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/Fixtures/fixture-subscriber"
         ),
         .testTarget(
             name: "MessagesTests",

@@ -9,16 +9,16 @@ struct BrokerService: Service {
     let subscribers: String
     let maxMessageBytes: Int
     let options: SocketOptions
+    /// As configured; `nil` gives the hub a larger default than a service's.
+    let highWaterMark: Int32?
     let context: ServiceContext
 
     func run() async throws {
         let logger = context.logger
         var options = options
-        // The broker is the hub: its queues must absorb bursts of every publisher at once (0 is no limit).
-        if options.sendHighWaterMark != 0 { options.sendHighWaterMark = max(options.sendHighWaterMark, 200_000) }
-        if options.receiveHighWaterMark != 0 {
-            options.receiveHighWaterMark = max(options.receiveHighWaterMark, 200_000)
-        }
+        // The broker is the hub: unless told otherwise, its queues absorb bursts of every publisher.
+        options.sendHighWaterMark = highWaterMark ?? 200_000
+        options.receiveHighWaterMark = highWaterMark ?? 200_000
         let core = try BrokerCore(
             publishers: publishers, subscribers: subscribers, options: options,
             maxMessageBytes: maxMessageBytes, logger: logger)

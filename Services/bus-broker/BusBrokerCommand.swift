@@ -26,6 +26,11 @@ struct BusBrokerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-message-bytes"), help: "Largest message forwarded, in bytes (default 1048576).")
     var maxMessageBytes: Int?
 
+    @Option(
+        name: .customLong("bus-high-water-mark"),
+        help: "Messages queued per peer before dropping; 0 is no limit (default 200000).")
+    var busHighWaterMark: String?
+
     @Option(help: "YAML configuration file (also PASSERELLE_CONFIG).")
     var config: String?
 
@@ -44,6 +49,7 @@ struct BusBrokerCommand: AsyncParsableCommand {
         flags["bus.subscribe"] = subscribers
         flags["http"] = http
         flags["logLevel"] = logLevel
+        flags["bus.highWaterMark"] = busHighWaterMark
         flags["broker.maxMessageBytes"] = maxMessageBytes.map(String.init)
         let settings: ServiceSettings
         do {
@@ -55,7 +61,7 @@ struct BusBrokerCommand: AsyncParsableCommand {
         let limit = settings.config.int(forKey: "broker.maxMessageBytes", default: 1 << 20)
         let broker = BrokerService(
             publishers: settings.busPublish, subscribers: settings.busSubscribe, maxMessageBytes: limit,
-            options: settings.socketOptions, context: runner.context)
+            options: settings.socketOptions, highWaterMark: settings.highWaterMark, context: runner.context)
         try await runner.run(services: [broker])
     }
 }

@@ -96,6 +96,16 @@ public final class BusSubscriber: Sendable {
     /// The next delivery, or `nil` once closed.
     public func next() async throws -> Delivery? {
         guard let frames = try await socket.receive() else { return nil }
+        return Self.delivery(frames)
+    }
+
+    /// The next delivery and up to `max - 1` more already waiting; `nil` once closed.
+    public func nextBatch(max: Int) async throws -> [Delivery]? {
+        guard let batch = try await socket.receiveBatch(max: max) else { return nil }
+        return batch.map(Self.delivery)
+    }
+
+    static func delivery(_ frames: [[UInt8]]) -> Delivery {
         do {
             return .message(try BusMessage(frames: frames))
         } catch {

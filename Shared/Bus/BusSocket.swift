@@ -62,6 +62,13 @@ public final class BusSocket: Sendable {
         try await loop.receive()
     }
 
+    /// The next message and up to `max - 1` more that are already waiting (one await for a
+    /// burst, so a consumer can handle it in one transaction); `nil` once closed.
+    public func receiveBatch(max: Int) async throws -> [[[UInt8]]]? {
+        guard let first = try await loop.receive() else { return nil }
+        return [first] + loop.receiveAvailable(max: Swift.max(0, max - 1))
+    }
+
     /// Adds a SUB prefix filter.
     public func subscribe(_ prefix: String) async throws {
         try await loop.enqueue(.subscribe(Array(prefix.utf8)))

@@ -139,6 +139,21 @@ final class SocketLoop: @unchecked Sendable {
         }
     }
 
+    /// Up to `max` messages that are already waiting, without suspending.
+    func receiveAvailable(max: Int) -> [[[UInt8]]] {
+        var signal = false
+        let messages = state.withLock { state -> [[[UInt8]]] in
+            let count = Swift.min(max, state.incoming.count)
+            guard count > 0 else { return [] }
+            let taken = Array(state.incoming.prefix(count))
+            state.incoming.removeFirst(count)
+            signal = resumeReadingIfDrained(&state)
+            return taken
+        }
+        if signal { wake.signal() }
+        return messages
+    }
+
     private func popIncoming() -> [[UInt8]]? {
         var signal = false
         let message = state.withLock { state -> [[UInt8]]? in

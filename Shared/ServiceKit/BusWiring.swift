@@ -4,7 +4,14 @@ import ServiceLifecycle
 
 extension ServiceSettings {
     /// Socket options for this process's bus links.
-    public var socketOptions: SocketOptions { SocketOptions() }
+    public var socketOptions: SocketOptions {
+        var options = SocketOptions()
+        if let highWaterMark {
+            options.sendHighWaterMark = highWaterMark
+            options.receiveHighWaterMark = highWaterMark
+        }
+        return options
+    }
 
     /// A publisher connected to the broker's XSUB endpoint (`bus.publish`).
     public func makePublisher() throws -> BusPublisher {

@@ -31,6 +31,11 @@ public struct CommonOptions: ParsableArguments {
         help: "trace, debug, info, notice, warning, error or critical (PASSERELLE_LOG_LEVEL).")
     public var logLevel: String?
 
+    @Option(
+        name: .customLong("bus-high-water-mark"),
+        help: "Messages queued per peer before ZeroMQ drops; 0 is no limit (PASSERELLE_BUS_HIGH_WATER_MARK).")
+    public var busHighWaterMark: String?
+
     public init() {}
 
     /// The flags given, by configuration key.
@@ -43,6 +48,7 @@ public struct CommonOptions: ParsableArguments {
         flags["replay"] = replay
         flags["keysDir"] = keysDir
         flags["logLevel"] = logLevel
+        flags["bus.highWaterMark"] = busHighWaterMark
         return flags
     }
 

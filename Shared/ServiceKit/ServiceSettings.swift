@@ -18,6 +18,7 @@ import SystemPackage
 /// | `replay` | `PASSERELLE_REPLAY` | `--replay` |
 /// | `keysDir` | `PASSERELLE_KEYS_DIR` | `--keys-dir` |
 /// | `logLevel` | `PASSERELLE_LOG_LEVEL` | `--log-level` |
+/// | `bus.highWaterMark` | `PASSERELLE_BUS_HIGH_WATER_MARK` | `--bus-high-water-mark` |
 ///
 /// A service reads its own further keys from ``config`` the same way.
 public struct ServiceSettings: Sendable {
@@ -30,6 +31,9 @@ public struct ServiceSettings: Sendable {
     public var replay: String?
     public var keysDirectory: String?
     public var logLevel: Logger.Level
+    /// Messages queued per peer before ZeroMQ drops (PUB) or holds back; `nil` keeps the
+    /// Bus defaults, 0 is no limit.
+    public var highWaterMark: Int32?
     /// The whole provider hierarchy, for the service's own keys.
     public var config: ConfigReader
 
@@ -92,6 +96,13 @@ public struct ServiceSettings: Sendable {
                 key: "keysDir",
                 reason: "'\(keysDirectory)' given, but this build cannot encrypt the bus yet (CURVE comes with "
                     + "the security work); unset PASSERELLE_KEYS_DIR / --keys-dir / keysDir")
+        }
+        if let text = config.string(forKey: "bus.highWaterMark") {
+            guard let value = Int32(text), value >= 0 else {
+                throw SettingsError.invalid(
+                    key: "bus.highWaterMark", reason: "'\(text)' is not a whole number of messages (0 is no limit)")
+            }
+            highWaterMark = value
         }
         let level = config.string(forKey: "logLevel", default: "info")
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

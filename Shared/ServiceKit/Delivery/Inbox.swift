@@ -33,6 +33,7 @@ public actor Inbox {
     private var endpoints: [String: String] = [:]
     private var clients: [String: ReplayClient] = [:]
     private var retry: [String: (after: ContinuousClock.Instant, backoff: Duration)] = [:]
+    private var repairing: Set<Key> = []
     public private(set) var statistics = Statistics()
 
     /// Counts for metrics and tests.
@@ -67,25 +68,72 @@ public actor Inbox {
 
     /// Handles one message from the bus.
     public func receive(_ message: BusMessage) async {
-        let header: EnvelopeHeader
-        do {
-            header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
-        } catch {
-            statistics.undecodable += 1
-            logger.warning(
-                "skipped an undecodable message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
-            return
+        await receive([message])
+    }
+
+    /// Handles a burst of messages; consecutive ones of a stream are applied in one transaction.
+    public func receive(_ messages: [BusMessage]) async {
+        var run: PendingRun?
+        for message in messages {
+            let header: EnvelopeHeader
+            do {
+                header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
+            } catch {
+                statistics.undecodable += 1
+                logger.warning(
+                    "skipped an undecodable message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+                continue
+            }
+            do {
+                if header.stream == Topic.heartbeatStream {
+                    try await flush(&run)
+                    try await heard(header)
+                    continue
+                }
+                guard streams.contains(header.stream) else { continue }
+                let key = Key(source: header.source, stream: header.stream)
+                announced[key] = max(announced[key] ?? 0, header.seq)
+                if let pending = run, pending.key == key, header.seq == pending.last + 1 {
+                    run?.messages.append(message)
+                    run?.last = header.seq
+                    continue
+                }
+                try await flush(&run)
+                let last = try await lastApplied(key)
+                if header.seq <= last {
+                    statistics.duplicates += 1
+                    continue
+                }
+                if header.seq > last + 1 {
+                    try await repair(key, upTo: header.seq - 1)
+                    // Still a gap (replay unavailable): leave it; the source keeps it for later.
+                    guard try await lastApplied(key) == header.seq - 1 else { continue }
+                }
+                run = PendingRun(key: key, messages: [message], last: header.seq)
+            } catch {
+                run = nil
+                logger.error("inbox failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+            }
         }
         do {
-            if header.stream == Topic.heartbeatStream {
-                try await heard(header)
-            } else if streams.contains(header.stream) {
-                try await deliver(message, header: header)
-            }
+            try await flush(&run)
         } catch {
-            logger.error("inbox failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+            logger.error("inbox failed", metadata: ["error": "\(error)"])
         }
         reportHealth()
+    }
+
+    /// Consecutive messages of one stream, applied together.
+    struct PendingRun: Sendable {
+        var key: Key
+        var messages: [BusMessage]
+        var last: Int64
+    }
+
+    private func flush(_ run: inout PendingRun?) async throws {
+        guard let pending = run else { return }
+        run = nil
+        try await apply(pending.messages, key: pending.key)
     }
 
     /// Retries every repair that is due (call it about once a second).
@@ -112,24 +160,11 @@ public actor Inbox {
         }
     }
 
-    private func deliver(_ message: BusMessage, header: EnvelopeHeader) async throws {
-        let key = Key(source: header.source, stream: header.stream)
-        announced[key] = max(announced[key] ?? 0, header.seq)
-        let last = try await lastApplied(key)
-        if header.seq <= last {
-            statistics.duplicates += 1
-            return
-        }
-        if header.seq > last + 1 {
-            try await repair(key, upTo: header.seq - 1)
-            // Still a gap (replay unavailable): leave this one; the source keeps it for later.
-            guard try await lastApplied(key) == header.seq - 1 else { return }
-        }
-        try await apply([message], key: key)
-    }
-
     private func repair(_ key: Key, upTo target: Int64) async throws {
         if let due = retry[key.source], ContinuousClock.now < due.after { return }
+        // The actor is re-entrant across awaits: one repair per stream at a time.
+        guard repairing.insert(key).inserted else { return }
+        defer { repairing.remove(key) }
         guard let client = try client(for: key.source) else {
             logger.notice("gap, and no replay endpoint known yet", metadata: ["stream": "\(key)"])
             return
@@ -141,8 +176,7 @@ public actor Inbox {
                 let batch = try await client.fetch(
                     stream: key.stream, from: from, limit: wanted, timeout: replayTimeout)
                 guard !batch.messages.isEmpty else { break }
-                try await apply(batch.messages, key: key)
-                statistics.replayed += batch.messages.count
+                statistics.replayed += try await apply(batch.messages, key: key)
             }
             retry[key.source] = nil
         } catch {
@@ -162,41 +196,54 @@ public actor Inbox {
         return client
     }
 
-    /// Applies consecutive messages in one transaction with the new applied seq.
-    private func apply(_ messages: [BusMessage], key: Key) async throws {
-        var envelopes: [Envelope] = []
-        var last = try await lastApplied(key)
+    /// Applies consecutive messages in one transaction with the new applied seq; returns how
+    /// many were applied.
+    ///
+    /// The applied seq is read again inside the transaction, so that whatever interleaves
+    /// across the awaits (a live message, a repair), nothing is applied twice or out of order.
+    @discardableResult
+    private func apply(_ messages: [BusMessage], key: Key) async throws -> Int {
+        var items: [(seq: Int64, envelope: Envelope?)] = []
         for message in messages {
-            let seq: Int64
             do {
                 let envelope = try Envelope.decode(topic: message.topic, bytes: message.envelope)
-                seq = envelope.seq
-                if seq == last + 1 { envelopes.append(envelope) }
+                items.append((envelope.seq, envelope))
             } catch {
                 // A message this build cannot read can never be applied; it must not block its stream.
+                guard let seq = try? EnvelopeHeader.decode(bytes: message.envelope).seq else { continue }
                 statistics.undecodable += 1
-                seq = (try? EnvelopeHeader.decode(bytes: message.envelope).seq) ?? last + 1
                 logger.error(
                     "skipped an unreadable message",
                     metadata: ["stream": "\(key)", "seq": "\(seq)", "error": "\(error)"])
+                items.append((seq, nil))
             }
-            guard seq == last + 1 else { continue }
-            last = seq
         }
         let handler = handler
-        let newest = last
-        let ready = envelopes
-        try await database.pool.write { db in
-            for envelope in ready { try handler(envelope, db) }
+        let ready = items
+        let (newest, count) = try await database.pool.write { db -> (Int64, Int) in
+            var last =
+                try Int64.fetchOne(
+                    db, sql: "SELECT applied FROM inbox WHERE source = ? AND stream = ?",
+                    arguments: [key.source, key.stream]) ?? 0
+            var count = 0
+            for item in ready where item.seq == last + 1 {
+                if let envelope = item.envelope {
+                    try handler(envelope, db)
+                    count += 1
+                }
+                last = item.seq
+            }
             try db.execute(
                 sql: """
                     INSERT INTO inbox (source, stream, applied) VALUES (?, ?, ?)
                     ON CONFLICT(source, stream) DO UPDATE SET applied = excluded.applied
                     """,
-                arguments: [key.source, key.stream, newest])
+                arguments: [key.source, key.stream, last])
+            return (last, count)
         }
         applied[key] = newest
-        statistics.applied += envelopes.count
+        statistics.applied += count
+        return count
     }
 
     private func lastApplied(_ key: Key) async throws -> Int64 {
@@ -241,8 +288,9 @@ public struct InboxConsumer: Service {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        while let delivery = try await subscriber.next() {
-                            if case .message(let message) = delivery { await inbox.receive(message) }
+                        while let batch = try await subscriber.nextBatch(max: 1_000) {
+                            await inbox.receive(
+                                batch.compactMap { if case .message(let message) = $0 { message } else { nil } })
                         }
                     }
                     group.addTask {

@@ -19,12 +19,15 @@ public struct OutboxRelay: Service {
     let heartbeatInterval: Duration
     let batchSize: Int
     let logger: Logger
+    let health: HealthChecks?
     let progress = RelayProgress()
 
     public init(
         database: ServiceDatabase, publisher: BusPublisher, source: String, replayEndpoint: String?,
-        heartbeatInterval: Duration = .seconds(1), batchSize: Int = 1_000, logger: Logger
+        heartbeatInterval: Duration = .seconds(1), batchSize: Int = 1_000, health: HealthChecks? = nil,
+        logger: Logger
     ) {
+        self.health = health
         self.database = database
         self.publisher = publisher
         self.source = source
@@ -57,10 +60,14 @@ public struct OutboxRelay: Service {
     private func relayLoop(_ commits: CommitSignal) async throws {
         while !Task.isCancelled {
             do {
-                try await publishPending()
+                let latest = try await publishPending()
+                let published = progress.all
+                let detail = latest.keys.sorted().map { "\($0): \(published[$0] ?? 0) of \(latest[$0] ?? 0) published" }
+                health?.report("relay", .ok, detail.isEmpty ? "nothing to publish yet" : detail.joined(separator: "; "))
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                health?.report("relay", .degraded, "publishing failed: \(error)")
                 logger.error("relay failed; retrying", metadata: ["error": "\(error)"])
             }
             // A commit rings at once; the timeout retries after a failure.
@@ -68,7 +75,9 @@ public struct OutboxRelay: Service {
         }
     }
 
-    func publishPending() async throws {
+    /// Publishes what is committed and not yet published; returns the latest seq per stream.
+    @discardableResult
+    func publishPending() async throws -> [String: Int64] {
         let latest = try await database.pool.read { try Outbox.latest($0) }
         for (stream, top) in latest.sorted(by: { $0.key < $1.key }) {
             var published = progress.published(stream)
@@ -92,6 +101,7 @@ public struct OutboxRelay: Service {
                 }
             }
         }
+        return latest
     }
 
     private func heartbeatLoop() async throws {

@@ -23,6 +23,9 @@ public actor ReplayClient {
     )
         async throws -> (messages: [BusMessage], latest: Int64)
     {
+        // One request at a time: concurrent ones would read each other's replies off the socket.
+        await acquire()
+        defer { release() }
         let id = UUID().uuidString.lowercased()
         let request = ReplayProtocol.Request(request: id, stream: stream, from: from, limit: limit)
         try await socket.send([ReplayProtocol.encode(request)])
@@ -77,6 +80,21 @@ public actor ReplayClient {
             messages.append(message)
         }
         return (messages, latest)
+    }
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    private func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 
     /// Closes the socket.

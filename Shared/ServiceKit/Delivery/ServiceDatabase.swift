@@ -21,7 +21,12 @@ public final class ServiceDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Erasure must leave no trace in the file: SQLite zeroes deleted and rewritten content.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        // WAL with synchronous=NORMAL survives any process crash; a power cut may roll back the
+        // last commits, but effect, outbox row and inbox seq always go together, so the
+        // delivery protocol (replay, dedup) stays exact.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL")
+        }
         pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         Self.registerDeliveryMigrations(&migrator)

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The delivery protocol against real failures: built binaries, SIGKILL, restarts, loopback.
+@Suite("Delivery end to end: nothing lost, nothing applied twice", .serialized, .timeLimit(.minutes(5)))
+struct DeliveryEndToEndTests {
+    @Test("20,000 events while bus-broker is killed with SIGKILL and restarted twice")
+    func brokerKilledTwice() async throws {
+        let broker = try RestartableBroker()
+        var running = try await broker.start()
+        let subscriber = try await startFixture(
+            "fixture-subscriber", broker: broker, dataDirectory: scratchDirectory("sub"))
+        let publisher = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: scratchDirectory("pub"),
+            ["--events", "20000", "--batch", "50", "--pause-ms", "5"])
+        for threshold in [2_000, 8_000] {
+            _ = try await waitForApplied(subscriber.http, timeout: .seconds(60)) { $0.effects >= threshold }
+            running.signal(SIGKILL)
+            _ = try await running.waitForExit(timeout: .seconds(5))
+            running = try await broker.start()
+        }
+        let report = try await waitForApplied(subscriber.http) { $0.effects >= 20_000 }
+        #expect(report?.effects == 20_000)
+        #expect(report?.inOrder == true, "applied in order, each once (the effect table is UNIQUE)")
+        running.signal(SIGTERM)
+        _ = publisher
+    }
+
+    @Test("the subscriber killed with SIGKILL mid-stream and restarted applies every event once")
+    func subscriberKilled() async throws {
+        let broker = try RestartableBroker()
+        let running = try await broker.start()
+        let data = scratchDirectory("sub")
+        var subscriber = try await startFixture("fixture-subscriber", broker: broker, dataDirectory: data)
+        let publisher = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: scratchDirectory("pub"),
+            ["--events", "20000", "--batch", "50", "--pause-ms", "5"])
+        _ = try await waitForApplied(subscriber.http, timeout: .seconds(60)) { $0.effects >= 5_000 }
+        subscriber.process.signal(SIGKILL)
+        _ = try await subscriber.process.waitForExit(timeout: .seconds(5))
+        subscriber = try await startFixture("fixture-subscriber", broker: broker, dataDirectory: data)
+        let report = try await waitForApplied(subscriber.http) { $0.effects >= 20_000 }
+        #expect(report?.effects == 20_000)
+        #expect(report?.inOrder == true)
+        _ = (running, publisher)
+    }
+
+    @Test("a publisher killed after commit and before publish: on restart nothing is missing downstream")
+    func publisherKilledAfterCommit() async throws {
+        let broker = try RestartableBroker()
+        let running = try await broker.start()
+        let subscriber = try await startFixture(
+            "fixture-subscriber", broker: broker, dataDirectory: scratchDirectory("sub"))
+        let data = scratchDirectory("pub")
+        let crashing = try SpawnedProcess(
+            "fixture-publisher",
+            ["--bus-publish", broker.publishers, "--data-dir", data, "--events", "5000", "--crash-after-commit"])
+        #expect(try await crashing.waitForExit(timeout: .seconds(60)) == nil, "it died by SIGKILL")
+        #expect(crashing.stderr.contains("emitted 5000"))
+        #expect(try await applied(subscriber.http).effects == 0, "nothing was published")
+        let restarted = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: data, ["--events", "5000"])
+        let report = try await waitForApplied(subscriber.http) { $0.effects >= 5_000 }
+        #expect(report?.effects == 5_000, "subscriber stderr: \(subscriber.process.stderr.suffix(4_000))")
+        #expect(report?.inOrder == true)
+        _ = (running, restarted)
+    }
+
+    @Test("a subscriber started after everything was published catches up from replay alone")
+    func lateSubscriber() async throws {
+        let broker = try RestartableBroker()
+        let running = try await broker.start()
+        let publisher = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: scratchDirectory("pub"), ["--events", "5000"])
+        // Wait until the relay handed everything to the bus, nobody listening.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline,
+            try await !httpGet("http://\(publisher.http)/health").contains("e2e: 5000 of 5000 published")
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let subscriber = try await startFixture(
+            "fixture-subscriber", broker: broker, dataDirectory: scratchDirectory("sub"))
+        let report = try await waitForApplied(subscriber.http) { $0.effects >= 5_000 }
+        #expect(report?.effects == 5_000)
+        #expect(report?.inOrder == true)
+        #expect(report?.replayed == 5_000, "every event came from replay")
+        _ = running
+    }
+
+    @Test("a slow subscriber whose queue overflows the high-water mark loses nothing")
+    func slowSubscriberOverflows() async throws {
+        let broker = try RestartableBroker(extra: ["--bus-high-water-mark", "50"])
+        let running = try await broker.start()
+        let subscriber = try await startFixture(
+            "fixture-subscriber", broker: broker, dataDirectory: scratchDirectory("sub"),
+            ["--bus-high-water-mark", "10", "--apply-delay-ms", "1"])
+        let publisher = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: scratchDirectory("pub"), ["--events", "5000"])
+        let report = try await waitForApplied(subscriber.http) { $0.effects >= 5_000 }
+        #expect(report?.effects == 5_000)
+        #expect(report?.inOrder == true)
+        #expect((report?.replayed ?? 0) > 0, "the queue really overflowed: some events had to come from replay")
+        _ = (running, publisher)
+    }
+}

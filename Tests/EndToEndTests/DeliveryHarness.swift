@@ -1,0 +1,94 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A TCP port free right now on 127.0.0.1 (for a broker that must come back on the same one).
+func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+        }
+    }
+    guard bound else { throw HarnessError.notSeen(process: "freePort", pattern: "bind", stderr: "") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A broker on fixed ports, so that it can be killed and started again at the same address.
+struct RestartableBroker {
+    let publishers: String
+    let subscribers: String
+    let extra: [String]
+
+    init(extra: [String] = []) throws {
+        publishers = "tcp://127.0.0.1:\(try freePort())"
+        subscribers = "tcp://127.0.0.1:\(try freePort())"
+        self.extra = extra
+    }
+
+    func start() async throws -> SpawnedProcess {
+        let process = try SpawnedProcess(
+            "bus-broker",
+            ["--publishers", publishers, "--subscribers", subscribers, "--http", "127.0.0.1:0"] + extra)
+        _ = try await process.waitForStderr("bus-broker ready")
+        return process
+    }
+}
+
+/// A fixture service spawned on the broker's endpoints with its own data folder.
+func startFixture(
+    _ name: String, broker: RestartableBroker, dataDirectory: String, _ arguments: [String] = []
+) async throws -> (process: SpawnedProcess, http: String) {
+    let process = try SpawnedProcess(
+        name,
+        [
+            "--bus-publish", broker.publishers, "--bus-subscribe", broker.subscribers, "--data-dir", dataDirectory,
+            "--http", "127.0.0.1:0",
+        ] + arguments)
+    let http = try await process.waitForStderr(#"address=(\S+) \[ServiceKit\] http listening"#)
+    return (process, http)
+}
+
+/// What fixture-subscriber's `GET /applied` says.
+struct AppliedReport: Codable, Equatable {
+    var effects: Int
+    var inOrder: Bool
+    var duplicates: Int
+    var replayed: Int
+}
+
+func applied(_ http: String) async throws -> AppliedReport {
+    let (data, _) = try await URLSession.shared.data(from: URL(string: "http://\(http)/applied")!)
+    return try JSONDecoder().decode(AppliedReport.self, from: data)
+}
+
+/// Polls the subscriber (every 50 ms, up to `timeout`) until `done` holds; returns the last report.
+func waitForApplied(
+    _ http: String, timeout: Duration = .seconds(120), until done: (AppliedReport) -> Bool
+) async throws -> AppliedReport? {
+    let deadline = ContinuousClock.now + timeout
+    var last: AppliedReport?
+    while ContinuousClock.now < deadline {
+        if let report = try? await applied(http) {
+            last = report
+            if done(report) { return report }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return last
+}
+
+func scratchDirectory(_ name: String) -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("passerelle-\(name)-\(UUID().uuidString)")
+        .path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}

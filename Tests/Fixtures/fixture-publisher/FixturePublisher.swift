@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Messages
+import ServiceKit
+import ServiceLifecycle
+
+/// A publishing service reduced to its delivery machinery, for the end-to-end delivery
+/// tests: it emits numbered events (`e2e.sample`, payload `{"n": seq}`) through its outbox,
+/// relays them with heartbeats, and serves replay. Restarted on the same data folder, it
+/// continues the numbering where it stopped.
+@main
+struct FixturePublisher: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fixture-publisher")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Total events the outbox should hold; the missing ones are emitted.")
+    var events = 0
+
+    @Option(help: "Events per transaction.")
+    var batch = 100
+
+    @Option(name: .customLong("pause-ms"), help: "Pause between transactions, in milliseconds.")
+    var pauseMilliseconds = 0
+
+    @Flag(help: "Commit every event, then die by SIGKILL before anything is published.")
+    var crashAfterCommit = false
+
+    static let identity = ServiceIdentity(
+        name: "fixture-publisher", defaultHTTP: "127.0.0.1:0", defaultReplay: "tcp://127.0.0.1:*")
+
+    func run() async throws {
+        let settings = try await common.settings(for: Self.identity)
+        let database = try ServiceDatabase(directory: settings.dataDirectory, name: "fixture-publisher")
+        let emitter = Emitter(
+            database: database, outbox: Outbox(source: Self.identity.name), total: events, batch: max(1, batch),
+            pause: .milliseconds(pauseMilliseconds))
+        if crashAfterCommit {
+            try await emitter.emitAll()
+            kill(getpid(), SIGKILL)
+        }
+        let runner = ServiceRunner(settings: settings)
+        let replay = try ReplayServer(
+            database: database, endpoint: settings.replay ?? "tcp://127.0.0.1:*", options: settings.socketOptions,
+            logger: runner.logger)
+        let relay = OutboxRelay(
+            database: database, publisher: try settings.makePublisher(), source: Self.identity.name,
+            replayEndpoint: replay.endpoint, health: runner.context.health, logger: runner.logger)
+        runner.logger.info("fixture-publisher ready", metadata: ["replay": "\(replay.endpoint)"])
+        try await runner.run(services: [replay, relay, emitter])
+    }
+}
+
+/// Emits the missing events, then waits for shutdown.
+struct Emitter: Service {
+    let database: ServiceDatabase
+    let outbox: Outbox
+    let total: Int
+    let batch: Int
+    let pause: Duration
+
+    func emitAll() async throws {
+        while true {
+            let emitted = try await database.pool.write { db -> Bool in
+                let latest = Int(try Outbox.latest(db)["e2e"] ?? 0)
+                guard latest < total else { return false }
+                for n in (latest + 1)...min(total, latest + batch) {
+                    try outbox.append(.unknown(topic: "e2e.sample", payload: .object(["n": .int(Int64(n))])), in: db)
+                }
+                return true
+            }
+            guard emitted else { break }
+            if pause > .zero { try await Task.sleep(for: pause) }
+        }
+        FileHandle.standardError.write(Data("fixture-publisher: emitted \(total)\n".utf8))
+    }
+
+    func run() async throws {
+        try await emitAll()
+        try? await gracefulShutdown()
+    }
+}
