@@ -14,6 +14,8 @@ struct BusTapCommand: AsyncParsableCommand {
             Without PREFIX every message is shown. A line reads: time, topic, source#seq, and
             the start of the payload. --json prints each envelope as received, one per line.
             Malformed messages are reported on standard error and skipped.
+            Gaps and duplicates in each source's numbering of a stream are reported on standard
+            error (the line is marked [gap] or [dup]), with a summary per stream at the end.
             Exit status: 0, or 1 when --timeout ends the tap before --count messages arrived.
             """)
 
@@ -59,7 +61,8 @@ struct BusTapCommand: AsyncParsableCommand {
             !noColor && !json && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let tap = Tap(
-            subscriber: subscriber, printer: TapPrinter(json: json, colour: colour), limit: count)
+            subscriber: subscriber, printer: TapPrinter(json: json, colour: colour), limit: count,
+            prefixes: filters)
         // Trap the signals before saying we are ready, so that a signal is never the default kill.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         Diagnostics.write(
@@ -80,6 +83,8 @@ struct BusTapCommand: AsyncParsableCommand {
             return first
         }
         await subscriber.close()
+        // However the tap ended, say which streams were not clean (nothing when all were).
+        for line in tap.summary { Diagnostics.write(line) }
         if case .failed(let error) = ending {
             Diagnostics.write("bus-tap: \(error)")
             throw ExitCode(2)

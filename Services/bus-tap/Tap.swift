@@ -3,7 +3,7 @@ import Foundation
 import Messages
 import Synchronization
 
-/// The tap's loop: receive, check, print, count.
+/// The tap's loop: receive, check, follow the seqs, print, count.
 final class Tap: Sendable {
     enum Ending: Equatable {
         case countReached, closed, idle, signal
@@ -13,15 +13,19 @@ final class Tap: Sendable {
     let subscriber: BusSubscriber
     let printer: TapPrinter
     let limit: Int?
-    private let state = Mutex((printed: 0, lastActivity: ContinuousClock.now))
+    private let state: Mutex<(printed: Int, lastActivity: ContinuousClock.Instant, sequences: SequenceTracker)>
 
-    init(subscriber: BusSubscriber, printer: TapPrinter, limit: Int?) {
+    init(subscriber: BusSubscriber, printer: TapPrinter, limit: Int?, prefixes: [String]) {
         self.subscriber = subscriber
         self.printer = printer
         self.limit = limit
+        state = Mutex((printed: 0, lastActivity: .now, sequences: SequenceTracker(prefixes: prefixes)))
     }
 
     var printed: Int { state.withLock { $0.printed } }
+
+    /// The streams that had gaps or duplicates, one line each, for the end of the tap.
+    var summary: [String] { state.withLock { $0.sequences.summary } }
 
     func run() async -> Ending {
         let output = FileHandle.standardOutput
@@ -35,7 +39,9 @@ final class Tap: Sendable {
                 case .message(let message):
                     do {
                         let header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
-                        output.write(Data(printer.line(for: message, header: header).utf8))
+                        let verdict = state.withLock { $0.sequences.observe(header) }
+                        output.write(Data(printer.line(for: message, header: header, verdict: verdict).utf8))
+                        if let report = SequenceTracker.report(verdict, for: header) { Diagnostics.write(report) }
                     } catch {
                         Diagnostics.write("bus-tap: skipped a malformed message on \(message.topic): \(error)")
                         continue

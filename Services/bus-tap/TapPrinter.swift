@@ -8,7 +8,9 @@ struct TapPrinter: Sendable {
     /// Characters of payload shown on a readable line.
     var payloadWidth = 120
 
-    func line(for message: BusMessage, header: EnvelopeHeader) -> String {
+    /// `verdict` marks a readable line that broke its stream's numbering; in JSON the line
+    /// stays the envelope as received (the reports go to standard error).
+    func line(for message: BusMessage, header: EnvelopeHeader, verdict: SequenceTracker.Verdict = .inOrder) -> String {
         if json {
             // Exactly as received; a line break in JSON is whitespace outside strings (inside
             // them it must be escaped), so turning it into a space keeps the JSON and the line.
@@ -18,8 +20,18 @@ struct TapPrinter: Sendable {
         let short = payload.count > payloadWidth ? payload.prefix(payloadWidth - 1) + "…" : Substring(payload)
         let time = header.time.rfc3339
         let origin = "\(header.source)#\(header.seq)"
-        guard colour else { return "\(time) \(header.type) \(origin) \(short)\n" }
-        return "\(dim(time)) \(paint(header.type, stream: header.stream)) \(dim(origin)) \(short)\n"
+        let tag = self.tag(verdict).map { colour ? "\u{1B}[\($0.code)m\($0.text)\u{1B}[0m " : $0.text + " " } ?? ""
+        guard colour else { return "\(time) \(header.type) \(origin) \(tag)\(short)\n" }
+        return "\(dim(time)) \(paint(header.type, stream: header.stream)) \(dim(origin)) \(tag)\(short)\n"
+    }
+
+    /// The mark of a message out of sequence, and its colour (bold red, bold yellow).
+    private func tag(_ verdict: SequenceTracker.Verdict) -> (text: String, code: String)? {
+        switch verdict {
+        case .inOrder: nil
+        case .gap: ("[gap]", "1;31")
+        case .duplicate: ("[dup]", "1;33")
+        }
     }
 
     private func dim(_ text: String) -> String { "\u{1B}[2m\(text)\u{1B}[0m" }

@@ -41,14 +41,9 @@ struct FixturePublisher: AsyncParsableCommand {
             kill(getpid(), SIGKILL)
         }
         let runner = ServiceRunner(settings: settings)
-        let replay = try ReplayServer(
-            database: database, endpoint: settings.replay ?? "tcp://127.0.0.1:*", options: settings.socketOptions,
-            logger: runner.logger)
-        let relay = OutboxRelay(
-            database: database, publisher: try settings.makePublisher(), source: Self.identity.name,
-            replayEndpoint: replay.endpoint, health: runner.context.health, logger: runner.logger)
-        runner.logger.info("fixture-publisher ready", metadata: ["replay": "\(replay.endpoint)"])
-        try await runner.run(services: [replay, relay, emitter])
+        let publishing = try runner.publishing(database: database)
+        runner.logger.info("fixture-publisher ready")
+        try await runner.run(services: publishing.services + [emitter])
     }
 }
 

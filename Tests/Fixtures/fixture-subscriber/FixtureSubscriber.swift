@@ -28,10 +28,7 @@ struct FixtureSubscriber: AsyncParsableCommand {
         }
         let runner = ServiceRunner(settings: settings)
         let delay = UInt32(max(0, applyDelayMilliseconds) * 1_000)
-        let inbox = Inbox(
-            database: database, streams: ["e2e"], health: runner.context.health, replayTimeout: .seconds(2),
-            logger: runner.logger
-        ) { envelope, db in
+        let (inbox, consumer) = try runner.receiving(database: database, streams: ["e2e"]) { envelope, db in
             if delay > 0 { usleep(delay) }
             try db.execute(
                 sql: "INSERT INTO effects (source, seq) VALUES (?, ?)", arguments: [envelope.source, envelope.seq])
@@ -43,8 +40,6 @@ struct FixtureSubscriber: AsyncParsableCommand {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
-        let consumer = InboxConsumer(
-            inbox: inbox, subscriber: try settings.makeSubscriber(prefixes: inbox.prefixes), logger: runner.logger)
         try await runner.run(services: [consumer])
     }
 }

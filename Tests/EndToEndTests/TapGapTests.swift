@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+@Suite("bus-tap shows gaps and duplicates per source and stream, as built binaries", .timeLimit(.minutes(3)))
+struct TapGapTests {
+    /// One message as a client in another language would write it: topic and JSON by hand.
+    struct Sent {
+        let topic: String
+        let envelope: String
+
+        init(_ topic: String, source: String = "fixture", seq: Int, payload: String? = nil) {
+            self.topic = topic
+            let id = UUID().uuidString.lowercased()
+            let millis = String(format: "%03d", seq % 1000)
+            envelope =
+                #"{"v":1,"id":"\#(id)","type":"\#(topic)","source":"\#(source)","seq":\#(seq),"#
+                + #""time":"2026-11-28T10:00:00.\#(millis)Z","payload":\#(payload ?? #"{"n":\#(seq)}"#)}"#
+        }
+
+        /// A heartbeat: not stored, so not numbered (seq 0).
+        static func heartbeat(source: String = "fixture") -> Sent {
+            Sent(
+                "heartbeat.\(source)", source: source, seq: 0,
+                payload: #"{"source":"\#(source)","streams":{"e2e":6},"replay":"tcp://127.0.0.1:7199"}"#)
+        }
+    }
+
+    @Test("a gap, a duplicate and a late message are reported; heartbeats are not; --json stays as received")
+    func gapsAndDuplicates() async throws {
+        let messages = [
+            Sent("e2e.step", seq: 1), Sent("e2e.step", seq: 2), Sent("e2e.step", seq: 3), Sent.heartbeat(),
+            Sent("e2e.step", seq: 5), Sent("e2e.step", seq: 6), Sent("e2e.step", seq: 6),
+            Sent("e2e.step", seq: 4), Sent.heartbeat(), Sent("e2e.step", seq: 7),
+        ]
+        // Two taps on the same bus: the JSON one subscribes to everything (""), the readable
+        // one to two prefixes, so the publisher can wait for three distinct subscriptions.
+        let (broker, taps, raw) = try await busWithTaps(
+            [["--json", "--count", "10"], ["--count", "10", "e2e.", "heartbeat."]], subscriptions: 3)
+        for message in messages { #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)])) }
+        let json = taps[0]
+        let readable = taps[1]
+        #expect(try await json.waitForExit(timeout: .seconds(30)) == 0, "stderr: \(json.stderr)")
+        #expect(try await readable.waitForExit(timeout: .seconds(30)) == 0, "stderr: \(readable.stderr)")
+
+        let expected = [
+            "bus-tap: gap in fixture/e2e: seq 4–4 missing (1)",
+            "bus-tap: duplicate in fixture/e2e: seq 6 (last seen 6)",
+            "bus-tap: duplicate in fixture/e2e: seq 4 (last seen 6)",
+            "bus-tap: fixture/e2e: last seq 7, 1 gap (1 message missing), 2 duplicates",
+        ]
+        #expect(reports(json) == expected, "stderr: \(json.stderr)")
+        #expect(reports(readable) == expected, "stderr: \(readable.stderr)")
+        #expect(json.stdout == messages.map { $0.envelope + "\n" }.joined(), "byte for byte, no marks")
+
+        let lines = readable.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 10)
+        #expect(lines.filter { $0.contains("[gap]") }.map { $0.contains("fixture#5 [gap]") } == [true])
+        #expect(lines.filter { $0.contains("[dup]") }.count == 2)
+        #expect(lines[6].contains("fixture#6 [dup]") && lines[7].contains("fixture#4 [dup]"))
+        // Two heartbeats, both seq 0: neither is a duplicate, nor marked.
+        #expect(
+            lines[3].contains("heartbeat.fixture fixture#0 {") && lines[8].contains("heartbeat.fixture fixture#0 {"))
+        #expect(broker.process.isRunning, "the broker outlives the taps")
+        await raw.close()
+    }
+
+    @Test("a tap that starts mid-stream takes the first seq as a baseline: no gap, no summary")
+    func startsMidStream() async throws {
+        let (broker, taps, raw) = try await busWithTaps([["--count", "5"]], subscriptions: 1)
+        // Two sources, interleaved: each is followed on its own.
+        let messages = [
+            Sent("e2e.step", seq: 42), Sent("e2e.step", source: "other", seq: 7), Sent("e2e.step", seq: 43),
+            Sent("e2e.step", source: "other", seq: 8), Sent("e2e.step", seq: 44),
+        ]
+        for message in messages { #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)])) }
+        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
+        #expect(reports(taps[0]) == [], "stderr: \(taps[0].stderr)")
+        #expect(!taps[0].stdout.contains("[gap]") && !taps[0].stdout.contains("[dup]"))
+        #expect(broker.process.isRunning, "the broker outlives the taps")
+        await raw.close()
+    }
+
+    @Test("numbering that starts over at 1 is a duplicate that suggests a restarted publisher")
+    func publisherRestarted() async throws {
+        let (broker, taps, raw) = try await busWithTaps([["--count", "3"]], subscriptions: 1)
+        for message in [Sent("e2e.step", seq: 42), Sent("e2e.step", seq: 43), Sent("e2e.step", seq: 1)] {
+            #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)]))
+        }
+        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
+        #expect(
+            reports(taps[0]) == [
+                "bus-tap: duplicate in fixture/e2e: seq 1 (last seen 43), publisher restarted?",
+                "bus-tap: fixture/e2e: last seq 43, 0 gaps (0 messages missing), 1 duplicate",
+            ], "stderr: \(taps[0].stderr)")
+        #expect(broker.process.isRunning, "the broker outlives the taps")
+        await raw.close()
+    }
+
+    @Test("with a sub-topic prefix the other topics of the stream are not gaps; duplicates still are")
+    func subTopicPrefix() async throws {
+        let (broker, taps, raw) = try await busWithTaps([["--count", "3", "e2e.one"]], subscriptions: 1)
+        let messages = [
+            Sent("e2e.one", seq: 1), Sent("e2e.two", seq: 2), Sent("e2e.one", seq: 3), Sent("e2e.one", seq: 3),
+        ]
+        for message in messages { #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)])) }
+        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
+        #expect(
+            reports(taps[0]) == [
+                "bus-tap: duplicate in fixture/e2e: seq 3 (last seen 3)",
+                "bus-tap: fixture/e2e: last seq 3, 0 gaps (0 messages missing), 1 duplicate",
+            ], "stderr: \(taps[0].stderr)")
+        #expect(broker.process.isRunning, "the broker outlives the taps")
+        await raw.close()
+    }
+
+    /// Starts a broker, one bus-tap per argument list, and a plain-libzmq publisher that has
+    /// seen `subscriptions` distinct subscriptions arrive, so that nothing it sends is lost
+    /// to ZeroMQ's slow joiner (the broker forwards each distinct prefix once).
+    private func busWithTaps(
+        _ taps: [[String]], subscriptions: Int
+    ) async throws -> (
+        RunningBroker, [SpawnedProcess], RawPublisher
+    ) {
+        let broker = try await RunningBroker.start()
+        var started: [SpawnedProcess] = []
+        for arguments in taps { started.append(try await startTap(broker.subscribers, arguments)) }
+        let raw = RawPublisher(connect: broker.publishers)
+        for _ in 0..<subscriptions { try #require(await raw.waitForSubscription()) }
+        return (broker, started, raw)
+    }
+
+    /// What the tap said on standard error after it was ready.
+    private func reports(_ tap: SpawnedProcess) -> [String] {
+        tap.stderr.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("bus-tap: subscribed") }
+    }
+}
