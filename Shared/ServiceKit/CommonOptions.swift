@@ -36,6 +36,16 @@ public struct CommonOptions: ParsableArguments {
         help: "Messages queued per peer before ZeroMQ drops; 0 is no limit (PASSERELLE_BUS_HIGH_WATER_MARK).")
     public var busHighWaterMark: String?
 
+    @Option(
+        name: .customLong("delivery-heartbeat-ms"),
+        help: "Heartbeat interval in milliseconds (PASSERELLE_DELIVERY_HEARTBEAT_MILLISECONDS; default 1000).")
+    public var deliveryHeartbeatMilliseconds: String?
+
+    @Option(
+        name: .customLong("delivery-retention-days"),
+        help: "Days of outbox history kept; unset keeps all (PASSERELLE_DELIVERY_RETENTION_DAYS).")
+    public var deliveryRetentionDays: String?
+
     public init() {}
 
     /// The flags given, by configuration key.
@@ -49,6 +59,8 @@ public struct CommonOptions: ParsableArguments {
         flags["keysDir"] = keysDir
         flags["logLevel"] = logLevel
         flags["bus.highWaterMark"] = busHighWaterMark
+        flags["delivery.heartbeatMilliseconds"] = deliveryHeartbeatMilliseconds
+        flags["delivery.retentionDays"] = deliveryRetentionDays
         return flags
     }
 

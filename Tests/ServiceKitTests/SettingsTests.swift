@@ -59,6 +59,25 @@ struct SettingsTests {
         #expect(settings.dataDirectory == "/srv/passerelle")
     }
 
+    @Test("delivery and queue settings come through flag, environment and file alike")
+    func deliverySettings() async throws {
+        let environment = [
+            "PASSERELLE_DELIVERY_HEARTBEAT_MILLISECONDS": "250", "PASSERELLE_BUS_HIGH_WATER_MARK": "5000",
+        ]
+        let file = try yamlFile("delivery:\n  retentionDays: 30\n")
+        let settings = try await ServiceSettings.load(
+            .matcher, flags: ["bus.highWaterMark": "0"], configFile: file, environment: environment)
+        #expect(settings.config.int(forKey: "delivery.heartbeatMilliseconds") == 250)
+        #expect(settings.config.int(forKey: "delivery.retentionDays") == 30)
+        #expect(settings.highWaterMark == 0, "the flag wins; 0 is no limit")
+        #expect(settings.socketOptions.sendHighWaterMark == 0)
+        await #expect {
+            _ = try await ServiceSettings.load(.matcher, environment: ["PASSERELLE_BUS_HIGH_WATER_MARK": "lots"])
+        } throws: { error in
+            "\(error)".hasPrefix("setting 'bus.highWaterMark': 'lots' is not a whole number")
+        }
+    }
+
     @Test("a keys folder is refused while this build cannot encrypt the bus")
     func keysRefused() async throws {
         await #expect {
