@@ -241,7 +241,7 @@ public actor Inbox {
                 arguments: [key.source, key.stream, last])
             return (last, count)
         }
-        applied[key] = newest
+        applied[key] = max(applied[key] ?? 0, newest)  // transactions may resume out of order here
         statistics.applied += count
         return count
     }
