@@ -37,11 +37,27 @@ public struct Outbox: Sendable {
 
     /// The latest seq of every stream.
     public static func latest(_ db: Database) throws -> [String: Int64] {
+        // A skip-scan over the primary key: O(streams × log rows). `GROUP BY stream` would read
+        // every row, and this runs at each commit the relay sees and each replay request.
         var latest: [String: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT stream, MAX(seq) AS seq FROM outbox GROUP BY stream") {
-            latest[row["stream"]] = row["seq"]
-        }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                WITH RECURSIVE streams(name) AS (
+                    SELECT MIN(stream) FROM outbox
+                    UNION ALL
+                    SELECT (SELECT MIN(stream) FROM outbox WHERE stream > name) FROM streams WHERE name IS NOT NULL
+                )
+                SELECT name, (SELECT MAX(seq) FROM outbox WHERE stream = name) AS seq FROM streams
+                WHERE name IS NOT NULL
+                """)
+        for row in rows { latest[row["name"]] = row["seq"] }
         return latest
+    }
+
+    /// The latest seq of one stream (0 when it has none).
+    public static func latest(stream: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?", arguments: [stream]) ?? 0
     }
 
     /// Stored messages of `stream` from seq `from` on, at most `limit`, in order.

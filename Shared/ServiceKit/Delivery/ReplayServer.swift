@@ -57,7 +57,7 @@ public struct ReplayServer: Service {
             let (rows, latest) = try await database.pool.read { db in
                 (
                     try Outbox.messages(stream: parsed.stream, from: parsed.from, limit: limit, db),
-                    try Outbox.latest(db)[parsed.stream] ?? 0
+                    try Outbox.latest(stream: parsed.stream, db)
                 )
             }
             let header = ReplayProtocol.Header(
