@@ -39,7 +39,11 @@ public struct OutboxRelay: Service {
 
     public func run() async throws {
         let commits = CommitSignal()
-        database.pool.add(transactionObserver: OutboxCommitObserver(signal: commits), extent: .observerLifetime)
+        // GRDB holds an `.observerLifetime` observer weakly: this reference keeps it alive
+        // for as long as the relay runs.
+        let observer = OutboxCommitObserver(signal: commits)
+        database.pool.add(transactionObserver: observer, extent: .observerLifetime)
+        defer { withExtendedLifetime(observer) {} }
         let stored = try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT stream, published FROM outbox_relay")
         }
@@ -124,51 +128,67 @@ final class RelayProgress: Sendable {
     var all: [String: Int64] { state.withLock { $0 } }
 }
 
-/// A doorbell: `ring()` from any thread; `wait(upTo:)` returns at the next ring (or one
-/// that came since the last wait) or after the timeout.
+/// A doorbell for one waiter: `ring()` from any thread; `wait(upTo:)` returns at the next
+/// ring (or one that came since the last wait) or after the timeout.
+///
+/// Hand-made on a mutex and a continuation: an `AsyncStream` ends for good once a waiting
+/// task is cancelled, which a timeout does.
 final class CommitSignal: Sendable {
-    private let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
+    private let state = Mutex<(rung: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    init() { (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1)) }
+    init() {}
 
-    func ring() { continuation.yield() }
+    func ring() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
 
     func wait(upTo timeout: Duration) async {
-        let stream = stream
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var iterator = stream.makeAsyncIterator()
-                _ = await iterator.next()
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
+        let timer = Task { [self] in
+            try? await Task.sleep(for: timeout)
+            if !Task.isCancelled { ring() }
         }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            ring()  // shutting down: stop waiting now
+        }
+        timer.cancel()
     }
 }
 
-/// Rings the relay when a transaction that inserted into `outbox` commits.
+/// Rings the relay when a write transaction commits.
+///
+/// Every commit rings, not only those that inserted into `outbox`: SQLite reports no row
+/// changes for WITHOUT ROWID tables (the outbox is one), and a spare wake-up costs one cheap
+/// look at the latest seqs.
 final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     let signal: CommitSignal
-    private var touched = false
 
     init(signal: CommitSignal) { self.signal = signal }
 
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        if case .insert(let table) = eventKind { return table == "outbox" }
-        return false
-    }
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
 
-    func databaseDidChange(with event: DatabaseEvent) {
-        touched = true
-        stopObservingDatabaseChangesUntilNextTransaction()
-    }
+    func databaseDidChange(with event: DatabaseEvent) {}
 
-    func databaseDidCommit(_ db: Database) {
-        if touched { signal.ring() }
-        touched = false
-    }
+    func databaseDidCommit(_ db: Database) { signal.ring() }
 
-    func databaseDidRollback(_ db: Database) { touched = false }
+    func databaseDidRollback(_ db: Database) {}
 }
