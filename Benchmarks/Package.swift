@@ -9,6 +9,11 @@ let package = Package(
     dependencies: [
         .package(name: "Passerelle", path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Already in the graph through the root package; named here because delivery-throughput
+        // uses their products directly (the same version floors as the root package).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +26,20 @@ let package = Package(
             path: "Sources/bus-throughput",
             // Same settings loop as the root package: Swift 6 mode (strict concurrency) + ExistentialAny.
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
-        )
+        ),
+        .executableTarget(
+            name: "delivery-throughput",
+            dependencies: [
+                .product(name: "ServiceKit", package: "Passerelle"),
+                .product(name: "Bus", package: "Passerelle"),
+                .product(name: "Messages", package: "Passerelle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/delivery-throughput",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ]
 )
