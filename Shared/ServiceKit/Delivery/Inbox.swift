@@ -75,41 +75,33 @@ public actor Inbox {
     public func receive(_ messages: [BusMessage]) async {
         var run: PendingRun?
         for message in messages {
-            let header: EnvelopeHeader
+            guard let item = decode(message) else { continue }
             do {
-                header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
-            } catch {
-                statistics.undecodable += 1
-                logger.warning(
-                    "skipped an undecodable message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
-                continue
-            }
-            do {
-                if header.stream == Topic.heartbeatStream {
+                if item.stream == Topic.heartbeatStream {
                     try await flush(&run)
-                    try await heard(header)
+                    if case .heartbeat(let beat)? = item.envelope?.payload { try await heard(beat) }
                     continue
                 }
-                guard streams.contains(header.stream) else { continue }
-                let key = Key(source: header.source, stream: header.stream)
-                announced[key] = max(announced[key] ?? 0, header.seq)
-                if let pending = run, pending.key == key, header.seq == pending.last + 1 {
-                    run?.messages.append(message)
-                    run?.last = header.seq
+                guard streams.contains(item.stream) else { continue }
+                let key = Key(source: item.source, stream: item.stream)
+                announced[key] = max(announced[key] ?? 0, item.seq)
+                if let pending = run, pending.key == key, item.seq == pending.last + 1 {
+                    run?.items.append(item)
+                    run?.last = item.seq
                     continue
                 }
                 try await flush(&run)
                 let last = try await lastApplied(key)
-                if header.seq <= last {
+                if item.seq <= last {
                     statistics.duplicates += 1
                     continue
                 }
-                if header.seq > last + 1 {
-                    try await repair(key, upTo: header.seq - 1)
+                if item.seq > last + 1 {
+                    try await repair(key, upTo: item.seq - 1)
                     // Still a gap (replay unavailable): leave it; the source keeps it for later.
-                    guard try await lastApplied(key) == header.seq - 1 else { continue }
+                    guard try await lastApplied(key) == item.seq - 1 else { continue }
                 }
-                run = PendingRun(key: key, messages: [message], last: header.seq)
+                run = PendingRun(key: key, items: [item], last: item.seq)
             } catch {
                 run = nil
                 logger.error("inbox failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
@@ -123,17 +115,44 @@ public actor Inbox {
         reportHealth()
     }
 
+    /// One received message, decoded once: `envelope` is nil when its envelope is sound but
+    /// its payload is one this build cannot read (it is skipped, and must not block its stream).
+    struct Received: Sendable {
+        var source: String
+        var stream: String
+        var seq: Int64
+        var envelope: Envelope?
+    }
+
+    private func decode(_ message: BusMessage) -> Received? {
+        do {
+            let envelope = try Envelope.decode(topic: message.topic, bytes: message.envelope)
+            return Received(source: envelope.source, stream: envelope.stream, seq: envelope.seq, envelope: envelope)
+        } catch {
+            statistics.undecodable += 1
+            guard let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope) else {
+                logger.warning(
+                    "skipped an undecodable message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+                return nil
+            }
+            logger.error(
+                "skipped an unreadable payload",
+                metadata: ["topic": "\(message.topic)", "seq": "\(header.seq)", "error": "\(error)"])
+            return Received(source: header.source, stream: header.stream, seq: header.seq, envelope: nil)
+        }
+    }
+
     /// Consecutive messages of one stream, applied together.
     struct PendingRun: Sendable {
         var key: Key
-        var messages: [BusMessage]
+        var items: [Received]
         var last: Int64
     }
 
     private func flush(_ run: inout PendingRun?) async throws {
         guard let pending = run else { return }
         run = nil
-        try await apply(pending.messages, key: pending.key)
+        try await apply(pending.items, key: pending.key)
     }
 
     /// Retries every repair that is due (call it about once a second).
@@ -145,16 +164,13 @@ public actor Inbox {
         reportHealth()
     }
 
-    private func heard(_ header: EnvelopeHeader) async throws {
-        guard case .object(let body) = header.payload, case .string(let source)? = body["source"] else { return }
-        if case .string(let endpoint)? = body["replay"], endpoints[source] != endpoint {
-            endpoints[source] = endpoint
-            clients[source] = nil
+    private func heard(_ beat: Heartbeat) async throws {
+        if let endpoint = beat.replay, endpoints[beat.source] != endpoint {
+            endpoints[beat.source] = endpoint
+            clients[beat.source] = nil
         }
-        guard case .object(let latest)? = body["streams"] else { return }
-        for (stream, value) in latest where streams.contains(stream) {
-            guard case .int(let seq) = value else { continue }
-            let key = Key(source: source, stream: stream)
+        for (stream, seq) in beat.streams where streams.contains(stream) {
+            let key = Key(source: beat.source, stream: stream)
             announced[key] = max(announced[key] ?? 0, seq)
             if try await lastApplied(key) < seq { try await repair(key, upTo: seq) }
         }
@@ -176,7 +192,7 @@ public actor Inbox {
                 let batch = try await client.fetch(
                     stream: key.stream, from: from, limit: wanted, timeout: replayTimeout)
                 guard !batch.messages.isEmpty else { break }
-                statistics.replayed += try await apply(batch.messages, key: key)
+                statistics.replayed += try await apply(batch.messages.compactMap(decode), key: key)
             }
             retry[key.source] = nil
         } catch {
@@ -202,22 +218,7 @@ public actor Inbox {
     /// The applied seq is read again inside the transaction, so that whatever interleaves
     /// across the awaits (a live message, a repair), nothing is applied twice or out of order.
     @discardableResult
-    private func apply(_ messages: [BusMessage], key: Key) async throws -> Int {
-        var items: [(seq: Int64, envelope: Envelope?)] = []
-        for message in messages {
-            do {
-                let envelope = try Envelope.decode(topic: message.topic, bytes: message.envelope)
-                items.append((envelope.seq, envelope))
-            } catch {
-                // A message this build cannot read can never be applied; it must not block its stream.
-                guard let seq = try? EnvelopeHeader.decode(bytes: message.envelope).seq else { continue }
-                statistics.undecodable += 1
-                logger.error(
-                    "skipped an unreadable message",
-                    metadata: ["stream": "\(key)", "seq": "\(seq)", "error": "\(error)"])
-                items.append((seq, nil))
-            }
-        }
+    private func apply(_ items: [Received], key: Key) async throws -> Int {
         let handler = handler
         let ready = items
         let (newest, count) = try await database.pool.write { db -> (Int64, Int) in

@@ -23,11 +23,14 @@ public struct Outbox: Sendable {
         _ event: Event, correlation: String? = nil, time: Timestamp = .now, in db: Database
     ) throws -> Envelope {
         let stream = event.stream
-        let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?", arguments: [stream])
+        // Cached statements: the SQL is compiled once per connection, not once per event.
+        let last = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream])
         let envelope = Envelope(
             source: source, seq: (last ?? 0) + 1, time: time, correlation: correlation, event: event)
-        try db.execute(
-            sql: "INSERT INTO outbox (stream, seq, id, topic, time, envelope) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO outbox (stream, seq, id, topic, time, envelope) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [
                 stream, envelope.seq, envelope.id.uuidString.lowercased(), envelope.type,
                 envelope.time.millisecondsSinceEpoch, Data(envelope.encoded()),
