@@ -46,7 +46,7 @@ enum Report {
             delivery-throughput: \(runs) runs per case after 1 smaller warm-up, \(build)
             machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), \
             \(ProcessInfo.processInfo.operatingSystemVersionString)
-            SQLite \(sqlite) (WAL, synchronous=NORMAL, via ServiceDatabase), libzmq \(BusContext.libraryVersion)
+            SQLite \(sqlite) (WAL, synchronous=FULL, via ServiceDatabase), libzmq \(BusContext.libraryVersion)
             files in \(NSTemporaryDirectory()); broker: in-process BrokerCore (own context, HWM 200,000)
             events: topic \(Workload.topic), payload \(sizes.payload) B, envelope \(sizes.envelope) B
             end-to-end: \(rate(Double(events))) events, \(publishBatch) per publisher transaction

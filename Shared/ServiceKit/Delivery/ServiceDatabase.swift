@@ -21,11 +21,11 @@ public final class ServiceDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         // Erasure must leave no trace in the file: SQLite zeroes deleted and rewritten content.
-        // WAL with synchronous=NORMAL survives any process crash; a power cut may roll back the
-        // last commits, but effect, outbox row and inbox seq always go together, so the
-        // delivery protocol (replay, dedup) stays exact.
+        // synchronous=FULL: a commit is on disk before the relay can publish it. With NORMAL a
+        // power cut could roll back rows already delivered, and their seqs would be reused
+        // for other events, which subscribers would then skip as duplicates.
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
