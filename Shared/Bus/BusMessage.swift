@@ -19,14 +19,20 @@ public struct BusMessage: Sendable, Equatable {
 
     /// Reads a received multipart message, rejecting what breaks the wire protocol's framing.
     public init(frames: [[UInt8]]) throws(BusError) {
-        guard frames.count == 2 else {
-            throw BusError.malformed(reason: "expected 2 frames (topic, envelope), got \(frames.count)")
+        let topic = frames.first ?? []
+        if let problem = topic.withUnsafeBytes({ Self.framingProblem(frameCount: frames.count, topic: $0) }) {
+            throw BusError.malformed(reason: problem)
         }
-        guard !frames[0].isEmpty else { throw BusError.malformed(reason: "empty topic frame") }
-        guard let topic = String(validating: frames[0], as: UTF8.self) else {
-            throw BusError.malformed(reason: "topic frame is not valid UTF-8")
-        }
-        self.topic = topic
+        self.topic = String(decoding: topic, as: UTF8.self)
         self.envelope = frames[1]
+    }
+
+    /// The wire protocol's framing rule, in one place for the subscriber and the broker (which
+    /// checks libzmq's buffers without copying them): `nil` when the framing is sound.
+    static func framingProblem(frameCount: Int, topic: UnsafeRawBufferPointer) -> String? {
+        guard frameCount == 2 else { return "expected 2 frames (topic, envelope), got \(frameCount)" }
+        guard !topic.isEmpty else { return "empty topic frame" }
+        guard String(validating: topic, as: UTF8.self) != nil else { return "topic frame is not valid UTF-8" }
+        return nil
     }
 }

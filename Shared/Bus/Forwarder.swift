@@ -82,12 +82,11 @@ final class Forwarder: @unchecked Sendable {
     }
 
     private func framingProblem() -> String? {
-        guard parts.count == 2 else { return "expected 2 frames (topic, envelope), got \(parts.count)" }
-        let topicSize = zmq_msg_size(&parts[0])
-        guard topicSize > 0 else { return "empty topic frame" }
-        let topic = UnsafeRawBufferPointer(start: zmq_msg_data(&parts[0]), count: topicSize)
-        guard String(validating: topic, as: UTF8.self) != nil else { return "topic frame is not valid UTF-8" }
-        return nil
+        guard let first = parts.indices.first else {
+            return BusMessage.framingProblem(frameCount: 0, topic: .init(start: nil, count: 0))
+        }
+        let topic = UnsafeRawBufferPointer(start: zmq_msg_data(&parts[first]), count: zmq_msg_size(&parts[first]))
+        return BusMessage.framingProblem(frameCount: parts.count, topic: topic)
     }
 
     private func receiveParts(from socket: ZMQSocket) -> Bool {
