@@ -9,15 +9,23 @@ import Foundation
 /// optional fields are omitted rather than written as `null`. Decoding then re-encoding a
 /// canonical message gives the same bytes.
 public enum CanonicalJSON {
+    /// One encoder for every call: its options never change after this, and Foundation's
+    /// JSONEncoder is safe to share between threads then. Making one per message cost more
+    /// than the encoding itself on the outbox's hot path.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }()
+    private static let decoder = JSONDecoder()
+
     /// Encodes `value` in canonical form.
     ///
     /// Non-finite numbers, which JSON cannot carry, are written as the strings `"NaN"`,
     /// `"Infinity"` and `"-Infinity"`; readers reject them as the wrong type.
     public static func encode(_ value: some Encodable) throws(MessageError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do {
             return Array(try encoder.encode(value))
         } catch let EncodingError.invalidValue(_, context) {
@@ -38,7 +46,7 @@ public enum CanonicalJSON {
             throw .notJSON(reason: "empty input")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try decoder.decode(T.self, from: data)
         } catch {
             let translated = MessageError.translating(error)
             if case .notJSON = translated, String(validating: data, as: UTF8.self) == nil {

@@ -43,6 +43,29 @@ struct OutboxTests {
         #expect(latest == ["offer": 3, "candidate": 1])
     }
 
+    @Test("a batch append numbers its events after the stored ones, per stream, in order")
+    func batchAppend() async throws {
+        let database = try ServiceDatabase(directory: temporaryDirectory(), name: "test")
+        let outbox = Outbox(source: "offer-registry")
+        try await database.pool.write { db in try outbox.append(sampleEvent(1, stream: "offer"), in: db) }
+        let envelopes = try await database.pool.write { db in
+            try outbox.append(
+                contentsOf: [
+                    sampleEvent(2, stream: "offer"), sampleEvent(1, stream: "candidate"),
+                    sampleEvent(3, stream: "offer"),
+                ], in: db)
+        }
+        #expect(envelopes.map(\.seq) == [2, 1, 3])
+        #expect(envelopes.map(\.payload.stream) == ["offer", "candidate", "offer"])
+        let stored = try await database.pool.read { try Outbox.messages(stream: "offer", from: 1, limit: 10, $0) }
+        #expect(stored.map(\.seq) == [1, 2, 3])
+        let numbers = try stored.map { row -> JSONValue? in
+            guard case .unknown(_, let payload) = try Envelope.decode(bytes: row.envelope).payload else { return nil }
+            return payload["n"]
+        }
+        #expect(numbers == [.int(1), .int(2), .int(3)])
+    }
+
     @Test("redaction rewrites payloads, keeps id and seq, and leaves no trace in the file")
     func redaction() async throws {
         let directory = temporaryDirectory()

@@ -23,11 +23,38 @@ public struct Outbox: Sendable {
         _ event: Event, correlation: String? = nil, time: Timestamp = .now, in db: Database
     ) throws -> Envelope {
         let stream = event.stream
-        // Cached statements: the SQL is compiled once per connection, not once per event.
-        let last = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream])
         let envelope = Envelope(
-            source: source, seq: (last ?? 0) + 1, time: time, correlation: correlation, event: event)
+            source: source, seq: try Self.lastSeq(stream, db) + 1, time: time, correlation: correlation, event: event)
+        try insert(envelope, stream: stream, db)
+        return envelope
+    }
+
+    /// Appends several events in order, reading each stream's last seq once rather than once
+    /// per event (a bulk import or a batch of state changes in one transaction).
+    @discardableResult
+    public func append(
+        contentsOf events: some Sequence<Event>, correlation: String? = nil, time: Timestamp = .now, in db: Database
+    ) throws -> [Envelope] {
+        var next: [String: Int64] = [:]
+        var envelopes: [Envelope] = []
+        for event in events {
+            let stream = event.stream
+            let seq = try next[stream] ?? (Self.lastSeq(stream, db) + 1)
+            next[stream] = seq + 1
+            let envelope = Envelope(source: source, seq: seq, time: time, correlation: correlation, event: event)
+            try insert(envelope, stream: stream, db)
+            envelopes.append(envelope)
+        }
+        return envelopes
+    }
+
+    private static func lastSeq(_ stream: String, _ db: Database) throws -> Int64 {
+        // Cached statements: the SQL is compiled once per connection, not once per event.
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0
+    }
+
+    private func insert(_ envelope: Envelope, stream: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: "INSERT INTO outbox (stream, seq, id, topic, time, envelope) VALUES (?, ?, ?, ?, ?, ?)"
         ).execute(
@@ -35,7 +62,6 @@ public struct Outbox: Sendable {
                 stream, envelope.seq, envelope.id.uuidString.lowercased(), envelope.type,
                 envelope.time.millisecondsSinceEpoch, Data(envelope.encoded()),
             ])
-        return envelope
     }
 
     /// The latest seq of every stream.
