@@ -13,11 +13,15 @@ let package = Package(
     products: [
         .executable(name: "bus-broker", targets: ["bus-broker"]),
         .executable(name: "bus-tap", targets: ["bus-tap"]),
+        .executable(name: "offer-registry", targets: ["offer-registry"]),
+        .executable(name: "candidate-registry", targets: ["candidate-registry"]),
+        .executable(name: "passerelle", targets: ["passerelle"]),
         .executable(name: "fixture-publisher", targets: ["fixture-publisher"]),
         .executable(name: "fixture-subscriber", targets: ["fixture-subscriber"]),
         .library(name: "Messages", targets: ["Messages"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "CodeLists", targets: ["CodeLists"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -30,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,7 +61,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Bus", "Messages",
+                "Bus", "Messages", "CodeLists",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -64,8 +71,49 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/ServiceKit"
+        ),
+        .target(
+            name: "CodeLists",
+            dependencies: [.product(name: "CSV", package: "CSV.swift")],
+            path: "Shared/CodeLists",
+            exclude: ["Data", "generate-tables.sh"]
+        ),
+        .executableTarget(
+            name: "offer-registry",
+            dependencies: [
+                "ServiceKit", "Messages", "CodeLists",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/offer-registry"
+        ),
+        .executableTarget(
+            name: "candidate-registry",
+            dependencies: [
+                "ServiceKit", "Messages", "CodeLists",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/candidate-registry"
+        ),
+        .executableTarget(
+            name: "passerelle",
+            dependencies: [
+                "Messages", "CodeLists",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/passerelle"
         ),
         .executableTarget(
             name: "bus-broker",
@@ -108,6 +156,16 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
+            name: "CodeListsTests",
+            dependencies: ["CodeLists"],
+            path: "Tests/CodeListsTests"
+        ),
+        .testTarget(
+            name: "PasserelleTests",
+            dependencies: ["passerelle", "Messages", "CodeLists"],
+            path: "Tests/PasserelleTests"
+        ),
+        .testTarget(
             name: "BusTests",
             dependencies: ["Bus", "CZeroMQ"],
             path: "Tests/BusTests"
@@ -123,7 +181,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Bus", "Messages", "CZeroMQ"],
+            dependencies: ["Bus", "Messages", "CZeroMQ", "CodeLists"],
             path: "Tests/EndToEndTests"
         ),
     ]

@@ -65,9 +65,16 @@ public struct CommonOptions: ParsableArguments {
     }
 
     /// Resolves the settings of `identity` with these flags on top.
-    public func settings(for identity: ServiceIdentity) async throws -> ServiceSettings {
+    ///
+    /// - Parameter extra: the service's own flags, by configuration key (`offers.review`);
+    ///   nil values (flags not given) leave the environment, file and defaults to decide.
+    public func settings(
+        for identity: ServiceIdentity, extra: [String: String?] = [:]
+    ) async throws -> ServiceSettings {
         do {
-            return try await ServiceSettings.load(identity, flags: flags, configFile: config)
+            return try await ServiceSettings.load(
+                identity, flags: flags.merging(extra.compactMapValues { $0 }) { given, _ in given },
+                configFile: config)
         } catch {
             throw ValidationError(error.description)
         }

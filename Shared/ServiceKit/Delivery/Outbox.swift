@@ -131,6 +131,28 @@ public struct Outbox: Sendable {
         return redacted
     }
 
+    /// Replaces the payload of the rows `seqs` of `stream` (erasure, when the service knows
+    /// which rows carry the person), keeping id, seq, topic and time like `redact(stream:…)`.
+    @discardableResult
+    public static func redact(
+        stream: String, seqs: [Int64], in db: Database, replacement: (Envelope) -> Event
+    ) throws -> Int {
+        var redacted = 0
+        for seq in seqs {
+            guard
+                let data = try Data.fetchOne(
+                    db, sql: "SELECT envelope FROM outbox WHERE stream = ? AND seq = ?", arguments: [stream, seq])
+            else { continue }
+            var envelope = try Envelope.decode(bytes: [UInt8](data))
+            envelope.payload = replacement(envelope)
+            try db.execute(
+                sql: "UPDATE outbox SET envelope = ? WHERE stream = ? AND seq = ?",
+                arguments: [Data(envelope.encoded()), stream, seq])
+            redacted += 1
+        }
+        return redacted
+    }
+
     /// Deletes rows older than `cutoff` (retention), keeping each stream's newest row so that
     /// numbering continues. By default nothing is deleted: the history serves late services.
     public static func prune(olderThan cutoff: Timestamp, _ db: Database) throws -> Int {

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import Logging
+import Messages
+import ServiceKit
+
+/// The registry's operations; each is one write transaction holding the state change and
+/// its events in the outbox.
+struct CandidateRegistry: Sendable {
+    let database: ServiceDatabase
+    let outbox: Outbox
+    let logger: Logger
+
+    struct Created {
+        let candidate: Candidate
+        let isNew: Bool
+    }
+
+    func register(_ draft: CandidateDraft, idempotencyKey: String?) async throws -> Created {
+        let id = try draft.id.map { id throws(APIError) in
+            try FieldCheck.identifier(id, "id")
+            return id
+        }
+        let fingerprint = Idempotency.fingerprint(draft.content)
+        let now = Timestamp.now
+        let candidate = try CandidateValidator.validate(draft, id: id ?? UUID().uuidString.lowercased(), now: now)
+        return try await database.pool.write { db in
+            if let key = idempotencyKey, let existing = try Idempotency.replayed(key, fingerprint: fingerprint, db) {
+                guard let stored = try CandidateStore.find(existing, db) else {
+                    throw APIError.notFound("candidat", id: existing)
+                }
+                return Created(candidate: stored, isNew: false)
+            }
+            if let id, let storedFingerprint = try CandidateStore.fingerprint(id, db) {
+                guard storedFingerprint == fingerprint, let stored = try CandidateStore.find(id, db) else {
+                    throw APIError(
+                        .conflict, code: "id-conflict",
+                        message: "un autre candidat porte déjà l’identifiant \(id) / another candidate already has id \(id)",
+                        field: "id")
+                }
+                return Created(candidate: stored, isNew: false)
+            }
+            let id = candidate.profile.id
+            try CandidateStore.insert(candidate, fingerprint: fingerprint, db)
+            for (purpose, granted) in purposes(candidate.profile.consent) {
+                try CandidateStore.logConsent(id, purpose: purpose, granted: granted, at: now, via: "registration", db)
+            }
+            if let key = idempotencyKey { try Idempotency.record(key, resource: id, fingerprint: fingerprint, db) }
+            try outbox.append(.candidateRegistered(candidate.profile), in: db)
+            try emitContact(candidate, db)
+            return Created(candidate: candidate, isNew: true)
+        }
+    }
+
+    func update(_ id: String, _ draft: CandidateDraft) async throws -> Candidate {
+        if let bodyID = draft.id, bodyID != id {
+            throw APIError.invalid(
+                "id", french: "ne correspond pas au candidat de l’adresse (\(id))",
+                english: "does not match the candidate in the URL (\(id))")
+        }
+        let now = Timestamp.now
+        let validated = try CandidateValidator.validate(draft, id: id, now: now)
+        return try await database.pool.write { db in
+            guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
+            var candidate = validated
+            candidate.profile.registeredAt = current.profile.registeredAt
+            candidate.profile.consent = try changeConsent(
+                current.profile.consent,
+                ConsentChange(
+                    matching: validated.profile.consent.matching, notifications: validated.profile.consent.notifications,
+                    statistics: validated.profile.consent.statistics),
+                id: id, via: "api", now: now, db)
+            try save(candidate, previous: current, db)
+            return candidate
+        }
+    }
+
+    func changeConsent(_ id: String, _ change: ConsentChange, via: String) async throws -> Candidate {
+        let now = Timestamp.now
+        return try await database.pool.write { db in
+            guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
+            var candidate = current
+            candidate.profile.consent = try changeConsent(current.profile.consent, change, id: id, via: via, now: now, db)
+            try save(candidate, previous: current, db)
+            return candidate
+        }
+    }
+
+    func consent(_ id: String) async throws -> [String: PurposeConsent] {
+        try await database.pool.read { db in
+            guard try CandidateStore.fingerprint(id, db) != nil else { throw APIError.notFound("candidat", id: id) }
+            return try CandidateStore.consent(id, db)
+        }
+    }
+
+    /// Erasure: the person's data leaves the registry, its outbox and the file on disk.
+    /// `candidate.erased` and `contact.erased` tell every other service to do the same.
+    func erase(_ id: String) async throws {
+        let redacted = try await database.pool.write { db -> Int in
+            guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
+            let seqs = try CandidateStore.contactRows(id, db)
+            let redacted = try Outbox.redact(stream: Topic.stream(of: Topic.contactUpdated), seqs: seqs, in: db) { _ in
+                .contactUpdated(Self.redactedContact(id))
+            }
+            try CandidateStore.delete(id, db)
+            try outbox.append(.candidateErased(current.profile), in: db)
+            try outbox.append(.contactErased(ContactErased(candidateId: id)), in: db)
+            return redacted
+        }
+        // secure_delete has zeroed the freed bytes in the database file; the old pages are
+        // still in the WAL until a checkpoint copies them back and truncates it.
+        try await truncateWAL()
+        logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsRedacted": "\(redacted)"])
+    }
+
+    /// What a redacted `contact.updated` row carries instead of the person's details.
+    static func redactedContact(_ id: String) -> ContactDetails {
+        ContactDetails(
+            candidateId: id, name: PersonName(given: "", family: ""),
+            contact: Contact(preferredChannel: .none, language: .fr))
+    }
+
+    /// A STOP reply by SMS: notifications consent off (in the inbox's transaction).
+    func stopNotifications(_ id: String, at time: Timestamp, _ db: Database) throws -> Bool {
+        guard let current = try CandidateStore.find(id, db), current.profile.consent.notifications else { return false }
+        var candidate = current
+        candidate.profile.consent = try changeConsent(
+            current.profile.consent, ConsentChange(notifications: false), id: id, via: "sms", now: time, db)
+        try save(candidate, previous: current, db)
+        return true
+    }
+
+    private func truncateWAL() async throws {
+        for attempt in 1...50 {
+            let done = try await database.pool.writeWithoutTransaction { db -> Bool in
+                let result = try db.checkpoint(.truncate)
+                return result.walFrameCount == result.checkpointedFrameCount
+            }
+            if done { return }
+            logger.debug("WAL checkpoint waits for readers", metadata: ["attempt": "\(attempt)"])
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        logger.warning("WAL checkpoint after erasure did not complete; it completes at the next one")
+    }
+
+    private func save(_ candidate: Candidate, previous: Candidate, _ db: Database) throws {
+        guard candidate != previous else { return }
+        try CandidateStore.update(candidate, db)
+        if candidate.profile != previous.profile {
+            if previous.profile.consent.matching && !candidate.profile.consent.matching {
+                try outbox.append(.candidateWithdrawn(candidate.profile), in: db)
+            } else {
+                try outbox.append(.candidateUpdated(candidate.profile), in: db)
+            }
+        }
+        if candidate.name != previous.name || candidate.contact != previous.contact {
+            try emitContact(candidate, db)
+        }
+    }
+
+    private func emitContact(_ candidate: Candidate, _ db: Database) throws {
+        let envelope = try outbox.append(.contactUpdated(candidate.contactDetails), in: db)
+        try CandidateStore.rememberContactRow(candidate.profile.id, seq: envelope.seq, db)
+    }
+
+    /// Applies a change per purpose, logging each purpose that changes with its time.
+    private func changeConsent(
+        _ current: Consent, _ change: ConsentChange, id: String, via: String, now: Timestamp, _ db: Database
+    ) throws -> Consent {
+        var consent = current
+        let changes: [(String, Bool?, WritableKeyPath<Consent, Bool>)] = [
+            ("matching", change.matching, \.matching), ("notifications", change.notifications, \.notifications),
+            ("statistics", change.statistics, \.statistics),
+        ]
+        for (purpose, wanted, path) in changes {
+            guard let wanted, wanted != consent[keyPath: path] else { continue }
+            consent[keyPath: path] = wanted
+            consent.givenAt = now
+            try CandidateStore.logConsent(id, purpose: purpose, granted: wanted, at: now, via: via, db)
+        }
+        return consent
+    }
+
+    private func purposes(_ consent: Consent) -> [(String, Bool)] {
+        [("matching", consent.matching), ("notifications", consent.notifications), ("statistics", consent.statistics)]
+    }
+}
+
+extension ConsentChange {
+    init(notifications: Bool) {
+        self.init(matching: nil, notifications: notifications, statistics: nil)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import Messages
+import ServiceKit
+
+/// The registry's tables. The profile (what other services may know) and the person's name
+/// and contact (what only the registry and the notifier may know) are kept apart, as on the
+/// bus. `contact_rows` remembers which outbox rows carry the person's contact, so erasure can
+/// redact exactly those.
+enum CandidateStore {
+    static func migrate(_ migrator: inout DatabaseMigrator) {
+        Idempotency.migrate(&migrator)
+        migrator.registerMigration("candidate-registry-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE candidates (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        profile BLOB NOT NULL,
+                        name BLOB NOT NULL,
+                        contact BLOB NOT NULL,
+                        registered INTEGER NOT NULL,
+                        updated INTEGER NOT NULL,
+                        fingerprint TEXT NOT NULL
+                    );
+                    CREATE TABLE consent_log (
+                        candidate TEXT NOT NULL,
+                        purpose TEXT NOT NULL,
+                        granted INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        via TEXT NOT NULL
+                    );
+                    CREATE INDEX consent_log_candidate ON consent_log (candidate, purpose, at);
+                    CREATE TABLE contact_rows (
+                        candidate TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (candidate, seq)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    static func find(_ id: String, _ db: Database) throws -> Candidate? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT profile, name, contact FROM candidates WHERE id = ?", arguments: [id])
+        else { return nil }
+        return Candidate(
+            profile: try CanonicalJSON.decode(CandidateProfile.self, from: row["profile"] as Data),
+            name: try CanonicalJSON.decode(PersonName.self, from: row["name"] as Data),
+            contact: try CanonicalJSON.decode(Contact.self, from: row["contact"] as Data))
+    }
+
+    static func fingerprint(_ id: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT fingerprint FROM candidates WHERE id = ?", arguments: [id])
+    }
+
+    static func insert(_ candidate: Candidate, fingerprint: String, _ db: Database) throws {
+        let now = Timestamp.now.millisecondsSinceEpoch
+        try db.execute(
+            sql: """
+                INSERT INTO candidates (id, profile, name, contact, registered, updated, fingerprint)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                candidate.profile.id, Data(try CanonicalJSON.encode(candidate.profile)),
+                Data(try CanonicalJSON.encode(candidate.name)), Data(try CanonicalJSON.encode(candidate.contact)),
+                now, now, fingerprint,
+            ])
+    }
+
+    static func update(_ candidate: Candidate, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE candidates SET profile = ?, name = ?, contact = ?, updated = ? WHERE id = ?",
+            arguments: [
+                Data(try CanonicalJSON.encode(candidate.profile)), Data(try CanonicalJSON.encode(candidate.name)),
+                Data(try CanonicalJSON.encode(candidate.contact)), Timestamp.now.millisecondsSinceEpoch,
+                candidate.profile.id,
+            ])
+    }
+
+    static func logConsent(_ id: String, purpose: String, granted: Bool, at: Timestamp, via: String, _ db: Database)
+        throws
+    {
+        try db.execute(
+            sql: "INSERT INTO consent_log (candidate, purpose, granted, at, via) VALUES (?, ?, ?, ?, ?)",
+            arguments: [id, purpose, granted, at.millisecondsSinceEpoch, via])
+    }
+
+    /// The latest decision per purpose.
+    static func consent(_ id: String, _ db: Database) throws -> [String: PurposeConsent] {
+        var latest: [String: PurposeConsent] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT purpose, granted, at, via FROM consent_log WHERE candidate = ? ORDER BY at, rowid",
+            arguments: [id])
+        {
+            latest[row["purpose"]] = PurposeConsent(
+                granted: row["granted"], at: Timestamp(millisecondsSinceEpoch: row["at"]), via: row["via"])
+        }
+        return latest
+    }
+
+    static func rememberContactRow(_ id: String, seq: Int64, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO contact_rows (candidate, seq) VALUES (?, ?)", arguments: [id, seq])
+    }
+
+    static func contactRows(_ id: String, _ db: Database) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT seq FROM contact_rows WHERE candidate = ? ORDER BY seq", arguments: [id])
+    }
+
+    /// Deletes everything the registry holds about the person.
+    static func delete(_ id: String, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM candidates WHERE id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM consent_log WHERE candidate = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM contact_rows WHERE candidate = ?", arguments: [id])
+        try Idempotency.forget(resource: id, db)
+    }
+}

@@ -1,0 +1,89 @@
+import CodeLists
+import Hummingbird
+import Messages
+import ServiceKit
+
+/// The HTTP resources of DESIGN.md: `/offers`, `/offers/{id}`, approve and close.
+extension OfferRegistry {
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/offers") { request, _ -> Response in
+            let key = try Idempotency.key(of: request)
+            let draft = try await APIBody.decode(OfferDraft.self, from: request)
+            let created = try await create(draft, idempotencyKey: key)
+            var response = APIBody.response(created.offer, status: created.isNew ? .created : .ok)
+            response.headers[.location] = "/offers/\(created.offer.id)"
+            return response
+        }
+        router.get("/offers") { request, _ -> Response in
+            let query = QueryParameters(request)
+            try query.only(["country", "occupation", "status", "limit", "offset"])
+            var filter = OfferStore.Filter()
+            if let country = query["country"] {
+                try FieldCheck.country(country, "country")
+                filter.country = country
+            }
+            if let occupation = query["occupation"] {
+                guard CodeLists.isco[occupation] != nil else {
+                    throw APIError(
+                        .badRequest, code: "invalid-parameter",
+                        message: "occupation : code CITP-08 inconnu « \(occupation) » / unknown ISCO-08 code",
+                        field: "occupation")
+                }
+                filter.occupation = occupation
+            }
+            if let status = query["status"] {
+                guard let parsed = OfferStatus(rawValue: status) else {
+                    throw APIError(
+                        .badRequest, code: "invalid-parameter",
+                        message: "status : pending, open ou closed / pending, open or closed", field: "status")
+                }
+                filter.status = parsed
+            }
+            filter.limit = try query.integer("limit", default: 50, range: 1...500)
+            filter.offset = try query.integer("offset", default: 0, range: 0...10_000_000)
+            let chosen = filter
+            let page = try await database.pool.read { db in try OfferStore.list(chosen, db) }
+            return APIBody.response(
+                OfferPage(offers: page.offers, total: page.total, limit: filter.limit, offset: filter.offset))
+        }
+        router.get("/offers/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let offer = try await database.pool.read({ db in try OfferStore.find(id, db) }) else {
+                throw APIError.notFound("offre", id: id)
+            }
+            return APIBody.response(offer)
+        }
+        router.put("/offers/:id") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            let draft = try await APIBody.decode(OfferDraft.self, from: request)
+            return APIBody.response(try await update(id, draft))
+        }
+        router.post("/offers/:id/approve") { _, context -> Response in
+            APIBody.response(try await approve(try context.parameters.require("id")))
+        }
+        router.post("/offers/:id/close") { request, context -> Response in
+            let id = try context.parameters.require("id")
+            var reason = "cancelled"
+            if request.headers[.contentLength].map({ $0 != "0" }) ?? (request.headers[.transferEncoding] != nil) {
+                let body = try await APIBody.decode(CloseRequest.self, from: request)
+                if let given = body.reason {
+                    guard OfferValidator.closeReasons.contains(given) else {
+                        throw APIError.invalid(
+                            "reason", french: "filled, cancelled, fraud ou other attendu",
+                            english: "expected filled, cancelled, fraud or other")
+                    }
+                    reason = given
+                }
+            }
+            return APIBody.response(try await close(id, reason: reason))
+        }
+    }
+}
+
+/// One page of `GET /offers`.
+struct OfferPage: Codable, Sendable {
+    let offers: [Offer]
+    let total: Int
+    let limit: Int
+    let offset: Int
+}

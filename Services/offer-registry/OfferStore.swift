@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Messages
+import ServiceKit
+
+/// The registry's own tables: the current offers (the record as canonical JSON, plus the
+/// columns that filters and checks need) and every version an offer went through.
+enum OfferStore {
+    static func migrate(_ migrator: inout DatabaseMigrator) {
+        Idempotency.migrate(&migrator)
+        migrator.registerMigration("offer-registry-v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE offers (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        version INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        country TEXT NOT NULL,
+                        occupation TEXT NOT NULL,
+                        employer TEXT NOT NULL,
+                        start_date TEXT NOT NULL,
+                        end_date TEXT,
+                        deadline TEXT,
+                        created INTEGER NOT NULL,
+                        updated INTEGER NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE INDEX offers_listing ON offers (status, country, occupation, created);
+                    CREATE INDEX offers_created ON offers (created, id);
+                    CREATE INDEX offers_duplicates ON offers (employer, occupation, country);
+                    CREATE INDEX offers_deadline ON offers (deadline) WHERE status != 'closed';
+                    CREATE TABLE offer_versions (
+                        id TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        changed INTEGER NOT NULL,
+                        record BLOB NOT NULL,
+                        PRIMARY KEY (id, version)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+    }
+
+    /// The employer as the duplicate check compares it: case, accents and spacing ignored.
+    static func employerKey(_ employer: Employer) -> String {
+        employer.name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    static func find(_ id: String, _ db: Database) throws -> Offer? {
+        guard let data = try Data.fetchOne(db, sql: "SELECT record FROM offers WHERE id = ?", arguments: [id]) else {
+            return nil
+        }
+        return try CanonicalJSON.decode(Offer.self, from: data)
+    }
+
+    static func fingerprint(_ id: String, _ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT fingerprint FROM offers WHERE id = ?", arguments: [id])
+    }
+
+    static func insert(_ offer: Offer, fingerprint: String, _ db: Database) throws {
+        let now = Timestamp.now.millisecondsSinceEpoch
+        let record = Data(try CanonicalJSON.encode(offer))
+        try db.execute(
+            sql: """
+                INSERT INTO offers (id, version, status, country, occupation, employer, start_date, end_date,
+                                    deadline, created, updated, fingerprint, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                offer.id, offer.version ?? 1, offer.status.rawValue, offer.country, offer.occupation,
+                employerKey(offer.employer), offer.startDate.description, offer.endDate?.description,
+                offer.applicationDeadline?.description, now, now, fingerprint, record,
+            ])
+        try recordVersion(offer, record, db)
+    }
+
+    static func update(_ offer: Offer, _ db: Database) throws {
+        let record = Data(try CanonicalJSON.encode(offer))
+        try db.execute(
+            sql: """
+                UPDATE offers SET version = ?, status = ?, country = ?, occupation = ?, employer = ?, start_date = ?,
+                                  end_date = ?, deadline = ?, updated = ?, record = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                offer.version ?? 1, offer.status.rawValue, offer.country, offer.occupation,
+                employerKey(offer.employer), offer.startDate.description, offer.endDate?.description,
+                offer.applicationDeadline?.description, Timestamp.now.millisecondsSinceEpoch, record, offer.id,
+            ])
+        try recordVersion(offer, record, db)
+    }
+
+    private static func recordVersion(_ offer: Offer, _ record: Data, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO offer_versions (id, version, changed, record) VALUES (?, ?, ?, ?)",
+            arguments: [offer.id, offer.version ?? 1, Timestamp.now.millisecondsSinceEpoch, record])
+    }
+
+    struct Filter {
+        var country: String?
+        /// An ISCO-08 code at any level: `7` lists every craft offer, `7112` one unit group.
+        var occupation: String?
+        var status: OfferStatus?
+        var limit = 50
+        var offset = 0
+    }
+
+    /// One page of offers, newest first, and how many match in all.
+    static func list(_ filter: Filter, _ db: Database) throws -> (offers: [Offer], total: Int) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let country = filter.country {
+            conditions.append("country = ?")
+            arguments += [country]
+        }
+        if let occupation = filter.occupation {
+            // A prefix range keeps the index usable: '71' ≤ code < '71\u{FFFF}'.
+            conditions.append("occupation >= ? AND occupation < ?")
+            arguments += [occupation, occupation + "\u{FFFF}"]
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            arguments += [status.rawValue]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM offers \(whereClause)", arguments: arguments) ?? 0
+        let page = try Data.fetchAll(
+            db, sql: "SELECT record FROM offers \(whereClause) ORDER BY created DESC, id LIMIT ? OFFSET ?",
+            arguments: arguments + [filter.limit, filter.offset])
+        return (try page.map { try CanonicalJSON.decode(Offer.self, from: $0) }, total)
+    }
+
+    /// Offers not closed whose application deadline is before `today`.
+    static func pastDeadline(_ today: LocalDate, _ db: Database) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT id FROM offers WHERE status != 'closed' AND deadline < ? ORDER BY deadline, id",
+            arguments: [today.description])
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Messages
+
+/// An error an HTTP API returns to its client: a 4xx status and the binding body
+/// `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+///
+/// `message` is written for the officer or agency reading it: French first, then English,
+/// separated by " / ". `code` is stable, for programs; `field` is the JSON path of the field
+/// at fault (`requirements.languages[0].level`), when there is one.
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    /// A field that is present but not acceptable (422).
+    public static func invalid(_ field: String, french: String, english: String) -> APIError {
+        APIError(.unprocessableContent, code: "invalid-field", message: "\(field) : \(french) / \(english)", field: field)
+    }
+
+    /// A required field that is absent (422).
+    public static func missing(_ field: String) -> APIError {
+        APIError(
+            .unprocessableContent, code: "missing-field",
+            message: "\(field) : champ obligatoire absent / required field is missing", field: field)
+    }
+
+    public static func notFound(_ what: String, id: String) -> APIError {
+        APIError(.notFound, code: "not-found", message: "\(what) \(id) introuvable / \(what) \(id) not found")
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The error as it travels: JSON, `Content-Type: application/json`.
+    public var response: Response {
+        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        if let field { error["field"] = .string(field) }
+        let body = (try? CanonicalJSON.encode(JSONValue.object(["error": .object(error)]))) ?? []
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension APIError: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response { response }
+}
+
+extension APIError {
+    /// Translates what the shared decoder reports about a body into the API's terms.
+    init(decoding error: MessageError) {
+        switch error {
+        case .notJSON(let reason):
+            self.init(
+                .badRequest, code: "invalid-json",
+                message: "le corps n’est pas du JSON valide (\(reason)) / the body is not valid JSON (\(reason))")
+        case .missingField(let field):
+            self = .missing(field)
+        case .wrongType(let field, let expected):
+            self.init(
+                .unprocessableContent, code: "wrong-type",
+                message: "\(field) : type incorrect, attendu \(expected) / wrong type, expected \(expected)",
+                field: field)
+        case .invalidField(let field, let reason):
+            self.init(
+                .unprocessableContent, code: "invalid-field",
+                message: "\(field) : valeur invalide (\(reason)) / invalid value (\(reason))", field: field)
+        default:
+            self.init(.badRequest, code: "invalid-body", message: "corps invalide / invalid body: \(error)")
+        }
+    }
+}
