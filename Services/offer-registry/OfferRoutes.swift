@@ -19,7 +19,7 @@ extension OfferRegistry {
             try query.only(["country", "occupation", "status", "limit", "offset"])
             var filter = OfferStore.Filter()
             if let country = query["country"] {
-                try FieldCheck.country(country, "country")
+                do throws(APIError) { try FieldCheck.country(country, "country") } catch { throw error.asParameter }
                 filter.country = country
             }
             if let occupation = query["occupation"] {

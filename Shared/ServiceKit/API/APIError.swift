@@ -38,6 +38,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         APIError(.notFound, code: "not-found", message: "\(what) \(id) introuvable / \(what) \(id) not found")
     }
 
+    /// The same fault found in a query parameter rather than a body: 400 `invalid-parameter`.
+    public var asParameter: APIError {
+        APIError(.badRequest, code: "invalid-parameter", message: message, field: field)
+    }
+
     public var description: String { "\(status.code) \(code): \(message)" }
 
     /// The error as it travels: JSON, `Content-Type: application/json`.
