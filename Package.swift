@@ -181,7 +181,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Bus", "Messages", "CZeroMQ", "CodeLists"],
+            dependencies: [
+                "Bus", "Messages", "CZeroMQ", "CodeLists", "ServiceKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/EndToEndTests"
         ),
     ]
