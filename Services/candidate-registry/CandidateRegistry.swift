@@ -25,18 +25,12 @@ struct CandidateRegistry: Sendable {
         let now = Timestamp.now
         let candidate = try CandidateValidator.validate(draft, id: id ?? UUID().uuidString.lowercased(), now: now)
         return try await database.pool.write { db in
-            if let key = idempotencyKey, let existing = try Idempotency.replayed(key, fingerprint: fingerprint, db) {
+            if let existing = try Idempotency.earlier(
+                key: idempotencyKey, id: id, fingerprint: fingerprint, db,
+                storedFingerprint: { try CandidateStore.fingerprint($0, db) })
+            {
                 guard let stored = try CandidateStore.find(existing, db) else {
                     throw APIError.notFound("candidat", id: existing)
-                }
-                return Created(candidate: stored, isNew: false)
-            }
-            if let id, let storedFingerprint = try CandidateStore.fingerprint(id, db) {
-                guard storedFingerprint == fingerprint, let stored = try CandidateStore.find(id, db) else {
-                    throw APIError(
-                        .conflict, code: "id-conflict",
-                        message: "un autre candidat porte déjà l’identifiant \(id) / another candidate already has id \(id)",
-                        field: "id")
                 }
                 return Created(candidate: stored, isNew: false)
             }

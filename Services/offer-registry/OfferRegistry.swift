@@ -40,17 +40,11 @@ struct OfferRegistry: Sendable {
         let validated = try OfferValidator.validate(draft, id: id ?? UUID().uuidString.lowercased())
         return try await database.pool.write { db in
             var offer = validated
-            if let key = idempotencyKey, let existing = try Idempotency.replayed(key, fingerprint: fingerprint, db) {
+            if let existing = try Idempotency.earlier(
+                key: idempotencyKey, id: id, fingerprint: fingerprint, db,
+                storedFingerprint: { try OfferStore.fingerprint($0, db) })
+            {
                 guard let stored = try OfferStore.find(existing, db) else { throw APIError.notFound("offre", id: existing) }
-                return Created(offer: stored, isNew: false)
-            }
-            if let id, let storedFingerprint = try OfferStore.fingerprint(id, db) {
-                guard storedFingerprint == fingerprint, let stored = try OfferStore.find(id, db) else {
-                    throw APIError(
-                        .conflict, code: "id-conflict",
-                        message: "une autre offre porte déjà l’identifiant \(id) / another offer already has id \(id)",
-                        field: "id")
-                }
                 return Created(offer: stored, isNew: false)
             }
             offer.flags = try flags(offer, db)

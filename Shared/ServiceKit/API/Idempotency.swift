@@ -67,6 +67,28 @@ public enum Idempotency {
         return used.resource
     }
 
+    /// The record an identical earlier request created, found by its `Idempotency-Key` or by
+    /// the `id` the client chose, or nil when this request is new. The same key or id with a
+    /// different request is refused.
+    ///
+    /// - Parameter storedFingerprint: the fingerprint of the request that created record `id`,
+    ///   or nil when there is no such record.
+    public static func earlier(
+        key: String?, id: String?, fingerprint: String, _ db: Database,
+        storedFingerprint: (String) throws -> String?
+    ) throws -> String? {
+        if let key, let resource = try replayed(key, fingerprint: fingerprint, db) { return resource }
+        guard let id, let stored = try storedFingerprint(id) else { return nil }
+        guard stored == fingerprint else {
+            throw APIError(
+                .conflict, code: "id-conflict",
+                message: "l’identifiant \(id) est déjà pris par un autre enregistrement / "
+                    + "id \(id) is already taken by another record",
+                field: "id")
+        }
+        return id
+    }
+
     public static func record(_ key: String, resource: String, fingerprint: String, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO idempotency (key, resource, fingerprint, created) VALUES (?, ?, ?, ?)",
