@@ -61,7 +61,8 @@ struct CandidateRegistry: Sendable {
             candidate.profile.consent = try changeConsent(
                 current.profile.consent,
                 ConsentChange(
-                    matching: validated.profile.consent.matching, notifications: validated.profile.consent.notifications,
+                    matching: validated.profile.consent.matching,
+                    notifications: validated.profile.consent.notifications,
                     statistics: validated.profile.consent.statistics),
                 id: id, via: "api", now: now, db)
             try save(candidate, previous: current, db)
@@ -74,7 +75,8 @@ struct CandidateRegistry: Sendable {
         return try await database.pool.write { db in
             guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
             var candidate = current
-            candidate.profile.consent = try changeConsent(current.profile.consent, change, id: id, via: via, now: now, db)
+            candidate.profile.consent = try changeConsent(
+                current.profile.consent, change, id: id, via: via, now: now, db)
             try save(candidate, previous: current, db)
             return candidate
         }

@@ -78,7 +78,9 @@ enum CandidateStore {
             ])
     }
 
-    static func logConsent(_ id: String, purpose: String, granted: Bool, at: Timestamp, via: String, _ db: Database)
+    static func logConsent(
+        _ id: String, purpose: String, granted: Bool, at: Timestamp, via: String, _ db: Database
+    )
         throws
     {
         try db.execute(

@@ -44,7 +44,9 @@ struct OfferRegistry: Sendable {
                 key: idempotencyKey, id: id, fingerprint: fingerprint, db,
                 storedFingerprint: { try OfferStore.fingerprint($0, db) })
             {
-                guard let stored = try OfferStore.find(existing, db) else { throw APIError.notFound("offre", id: existing) }
+                guard let stored = try OfferStore.find(existing, db) else {
+                    throw APIError.notFound("offre", id: existing)
+                }
                 return Created(offer: stored, isNew: false)
             }
             offer.flags = try flags(offer, db)
@@ -72,7 +74,8 @@ struct OfferRegistry: Sendable {
             guard current.status != .closed else {
                 throw APIError(
                     .conflict, code: "offer-closed",
-                    message: "l’offre \(id) est fermée et ne peut plus changer / offer \(id) is closed and cannot change")
+                    message:
+                        "l’offre \(id) est fermée et ne peut plus changer / offer \(id) is closed and cannot change")
             }
             let version = current.version ?? 1
             if let expected = draft.version, expected != version {

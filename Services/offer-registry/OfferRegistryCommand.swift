@@ -71,7 +71,9 @@ struct DeadlineCloser: Service {
                 while true {
                     do {
                         let closed = try await registry.closePastDeadlines()
-                        if closed > 0 { registry.logger.info("offers closed at deadline", metadata: ["count": "\(closed)"]) }
+                        if closed > 0 {
+                            registry.logger.info("offers closed at deadline", metadata: ["count": "\(closed)"])
+                        }
                     } catch {
                         registry.logger.error("closing offers at deadline failed", metadata: ["error": "\(error)"])
                     }

@@ -56,7 +56,8 @@ enum OfferValidator {
         return Offer(
             id: id, title: draft.title.trimmed, occupation: draft.occupation, country: draft.country,
             city: draft.city.trimmed,
-            employer: Employer(name: draft.employer.name.trimmed, registration: draft.employer.registration?.trimmed ?? ""),
+            employer: Employer(
+                name: draft.employer.name.trimmed, registration: draft.employer.registration?.trimmed ?? ""),
             positions: draft.positions, contract: draft.contract, startDate: draft.startDate, endDate: draft.endDate,
             applicationDeadline: draft.applicationDeadline, salary: draft.salary, requirements: requirements,
             conditions: draft.conditions, flags: [], status: .pending)
@@ -81,4 +82,3 @@ enum OfferValidator {
             skills: skills.map(\.trimmed), drivingLicences: licences)
     }
 }
-

@@ -62,7 +62,8 @@ struct CandidateRegistryTests {
     static let badCandidates: [BadRequest] =
         BadRequest.common + [
             BadRequest(
-                "phone not E.164", sampleCandidate(["contact.phone": "76123456"]), 422, "invalid-field", "contact.phone"),
+                "phone not E.164", sampleCandidate(["contact.phone": "76123456"]), 422, "invalid-field", "contact.phone"
+            ),
             BadRequest(
                 "sms without phone", sampleCandidate(["contact.phone": nil]), 422, "invalid-field", "contact.phone"),
             BadRequest(

@@ -67,7 +67,8 @@ struct BadRequest: Sendable, CustomTestStringConvertible {
 
     /// Bodies that are bad whatever the resource.
     static let common: [BadRequest] = [
-        BadRequest("a body over 1 MB", raw: Data(repeating: UInt8(ascii: "a"), count: 1_100_000), 413, "body-too-large", nil),
+        BadRequest(
+            "a body over 1 MB", raw: Data(repeating: UInt8(ascii: "a"), count: 1_100_000), 413, "body-too-large", nil),
         BadRequest("invalid UTF-8", raw: Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D]), 400, "invalid-utf8", nil),
         BadRequest("not JSON", raw: Data("{\"title\": ".utf8), 400, "invalid-json", nil),
         BadRequest("a JSON array", raw: Data("[]".utf8), 400, "invalid-json", nil),
@@ -86,15 +87,18 @@ struct OfferRegistryTests {
             BadRequest("unknown country", sampleOffer(["country": "XX"]), 422, "invalid-field", "country"),
             BadRequest("lower-case country", sampleOffer(["country": "es"]), 422, "invalid-field", "country"),
             BadRequest("Mali as destination", sampleOffer(["country": "ML"]), 422, "invalid-field", "country"),
-            BadRequest("unknown currency", sampleOffer(["salary.currency": "EURO"]), 422, "invalid-field", "salary.currency"),
-            BadRequest("negative salary", sampleOffer(["salary.amount": .double(-5)]), 422, "invalid-field", "salary.amount"),
+            BadRequest(
+                "unknown currency", sampleOffer(["salary.currency": "EURO"]), 422, "invalid-field", "salary.currency"),
+            BadRequest(
+                "negative salary", sampleOffer(["salary.amount": .double(-5)]), 422, "invalid-field", "salary.amount"),
             BadRequest(
                 "ISO 639-2 language", sampleOffer(["requirements.languages": [["code": "spa", "level": "A1"]]]), 422,
                 "invalid-field", "requirements.languages[0].code"),
             BadRequest(
                 "CEFR B3", sampleOffer(["requirements.languages": [["code": "es", "level": "B3"]]]), 422,
                 "invalid-field", "requirements.languages[0].level"),
-            BadRequest("ISCED 9", sampleOffer(["requirements.education": 9]), 422, "invalid-field", "requirements.education"),
+            BadRequest(
+                "ISCED 9", sampleOffer(["requirements.education": 9]), 422, "invalid-field", "requirements.education"),
             BadRequest(
                 "unknown licence", sampleOffer(["requirements.drivingLicences": ["Z"]]), 422, "invalid-field",
                 "requirements.drivingLicences[0]"),
@@ -109,7 +113,8 @@ struct OfferRegistryTests {
             BadRequest("employer missing", sampleOffer(["employer": nil]), 422, "missing-field", "employer"),
             BadRequest("an unknown field", sampleOffer(["salaire": 1200]), 422, "unknown-field", "salaire"),
             BadRequest(
-                "an unknown nested field", sampleOffer(["conditions.bonus": 1]), 422, "unknown-field", "conditions.bonus"),
+                "an unknown nested field", sampleOffer(["conditions.bonus": 1]), 422, "unknown-field",
+                "conditions.bonus"),
             BadRequest(
                 "negative worker fees", sampleOffer(["conditions.workerFees": .double(-1)]), 422, "invalid-field",
                 "conditions.workerFees"),

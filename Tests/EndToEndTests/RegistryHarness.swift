@@ -153,9 +153,11 @@ func filesContaining(_ needle: String, under directory: String) throws -> [Strin
             continue
         }
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        if data.count >= bytes.count, (0...(data.count - bytes.count)).contains(where: { start in
-            data[start] == bytes[0] && Array(data[start..<(start + bytes.count)]) == bytes
-        }) {
+        if data.count >= bytes.count,
+            (0...(data.count - bytes.count)).contains(where: { start in
+                data[start] == bytes[0] && Array(data[start..<(start + bytes.count)]) == bytes
+            })
+        {
             found.append(name)
         }
     }

@@ -24,7 +24,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// A field that is present but not acceptable (422).
     public static func invalid(_ field: String, french: String, english: String) -> APIError {
-        APIError(.unprocessableContent, code: "invalid-field", message: "\(field) : \(french) / \(english)", field: field)
+        APIError(
+            .unprocessableContent, code: "invalid-field", message: "\(field) : \(french) / \(english)", field: field)
     }
 
     /// A required field that is absent (422).

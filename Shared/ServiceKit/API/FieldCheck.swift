@@ -79,7 +79,8 @@ public enum FieldCheck {
         for (index, licence) in licences.enumerated() where !drivingLicences.contains(licence) {
             throw .invalid(
                 "\(field)[\(index)]",
-                french: "« \(licence) » n’est pas une catégorie de permis (\(drivingLicences.sorted().joined(separator: ", ")))",
+                french:
+                    "« \(licence) » n’est pas une catégorie de permis (\(drivingLicences.sorted().joined(separator: ", ")))",
                 english: "'\(licence)' is not a driving licence category")
         }
     }
