@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -162,7 +163,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PasserelleTests",
-            dependencies: ["passerelle", "Messages", "CodeLists"],
+            dependencies: [
+                "passerelle", "Messages", "CodeLists",
+                // The tests' small HTTP server, standing in for a registry.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/PasserelleTests"
         ),
         .testTarget(

@@ -105,6 +105,19 @@ final class BusObserver: Sendable {
         try await first(timeout: timeout) { $0.type == topic && matches($0) }
     }
 
+    /// Waits until `count` events of `topic` have been seen; returns them.
+    @discardableResult
+    func events(_ topic: String, count: Int, timeout: Duration = .seconds(30)) async throws -> [Envelope] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let found = events([topic])
+            if found.count >= count { return found }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let found = events([topic])
+        throw ObserverError.notSeen(seen: ["\(found.count) of \(count) \(topic)"])
+    }
+
     /// Events of the given topics seen so far, in order.
     func events(_ topics: Set<String>) -> [Envelope] {
         seen.withLock { $0.filter { topics.contains($0.type) } }

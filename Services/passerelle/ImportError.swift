@@ -1,0 +1,53 @@
+/// What stops an import or a demo as a whole (a single bad row is a `RowProblem` instead).
+/// Messages are for officers: French first, then English.
+enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The input cannot be opened or read.
+    case unreadableFile(path: String, reason: String)
+    /// A CSV column that is no field of the kind: nothing is sent.
+    case unknownColumn(name: String, kind: RecordKind)
+    case repeatedColumn(name: String)
+    /// `--format` not given and the extension says nothing.
+    case unknownFormat(path: String)
+    /// The rejects file or a `demo --write` file cannot be written.
+    case unwritableFile(path: String, reason: String)
+    case invalidURL(String)
+    /// `--rejects` names the input itself: writing it would destroy what is being read.
+    case rejectsOverwriteInput(path: String)
+    /// Not one request got an answer, after retries.
+    case registryUnreachable(url: String, reason: String)
+
+    /// The process exit status: 64 (EX_USAGE) for what the officer can fix in the command,
+    /// 69 (EX_UNAVAILABLE) when the registry cannot be reached, 73 (EX_CANTCREAT) for output.
+    var exitStatus: Int32 {
+        switch self {
+        case .unreadableFile, .unknownColumn, .repeatedColumn, .unknownFormat, .invalidURL, .rejectsOverwriteInput: 64
+        case .registryUnreachable: 69
+        case .unwritableFile: 73
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .unreadableFile(let path, let reason):
+            "impossible de lire \(path) / cannot read \(path): \(reason)"
+        case .unknownColumn(let name, let kind):
+            "colonne inconnue « \(name) » pour des \(kind.pluralFR) ; aucune ligne envoyée / "
+                + "unknown column \"\(name)\" for \(kind.pluralEN); no row sent. "
+                + "Colonnes admises / accepted columns: \(kind.columns.map(\.path).joined(separator: ","))"
+        case .repeatedColumn(let name):
+            "colonne « \(name) » en double ; aucune ligne envoyée / column \"\(name)\" repeated; no row sent"
+        case .unknownFormat(let path):
+            "format inconnu pour \(path) : utilisez --format csv|jsonl / "
+                + "unknown format for \(path): use --format csv|jsonl"
+        case .unwritableFile(let path, let reason):
+            "impossible d’écrire \(path) / cannot write \(path): \(reason)"
+        case .invalidURL(let url):
+            "adresse de registre invalide « \(url) » / invalid registry URL \"\(url)\""
+        case .rejectsOverwriteInput(let path):
+            "le fichier des rejets serait l’entrée elle-même (\(path)) : choisissez un autre --rejects / "
+                + "the rejects file would be the input itself (\(path)): choose another --rejects"
+        case .registryUnreachable(let url, let reason):
+            "registre injoignable à \(url) / registry unreachable at \(url): \(reason)"
+        }
+    }
+}

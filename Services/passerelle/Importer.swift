@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import Messages
+
+/// Counts of what an import did with its rows.
+struct ImportTally: Sendable, Hashable {
+    var created = 0
+    var alreadyPresent = 0
+    /// Refused: by us before any request, or by the registry (4xx).
+    var rejected = 0
+    /// Not sent after retries: the registry was down or failing (5xx).
+    var failed = 0
+
+    var done: Int { created + alreadyPresent + rejected + failed }
+    /// Exit status of the command: 0 when every row is in the registry, 1 otherwise.
+    var exitStatus: Int32 { rejected + failed == 0 ? 0 : 1 }
+}
+
+/// Where rejected and failed rows go: the rejects file, or the terminal for `demo`.
+protocol RejectSink {
+    mutating func record(_ row: SourceRow, _ problem: RowProblem) throws(ImportError)
+}
+
+/// Sends the rows of a source to a registry, at most `concurrency` requests in flight, while
+/// the next rows are read: memory holds only the rows in flight.
+struct Importer {
+    let kind: RecordKind
+    let sender: any RecordSender
+    let concurrency: Int
+    /// Named in the error when the registry never answers.
+    var registryURL = ""
+    /// Called after each row with the counts so far (the progress bar).
+    var onProgress: (ImportTally) -> Void = { _ in }
+
+    /// The idempotency key of an imported row: equal rows (as canonical JSON) get equal keys,
+    /// so importing a file again creates nothing new.
+    static func idempotencyKey(kind: RecordKind, body: [UInt8]) -> String {
+        let digest = SHA256.hash(data: body)
+        return "import-\(kind.rawValue)-" + digest.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()
+    }
+
+    private static let hexDigits = (0..<16).map { String($0, radix: 16) }
+
+    /// Imports every row; throws only what stops the whole import (unreadable input, a
+    /// registry that never answered).
+    func run(_ source: inout some RowSource, rejects: inout some RejectSink) async throws(ImportError) -> ImportTally {
+        var tally = ImportTally()
+        var fatal: ImportError?
+        var registryAnswered = false
+        let kind = self.kind
+        let sender = self.sender
+        let registryURL = self.registryURL
+
+        func settle(_ row: SourceRow, _ outcome: PostOutcome, fromRegistry: Bool = true) {
+            switch outcome {
+            case .created: tally.created += 1
+            case .alreadyPresent: tally.alreadyPresent += 1
+            case .rejected(let problem), .failed(let problem):
+                if case .failed = outcome {
+                    if !registryAnswered, problem.code == "unreachable" {
+                        let reason = problem.message.replacingOccurrences(
+                            of: HTTPRecordSender.unreachablePrefix, with: "")
+                        fatal = .registryUnreachable(url: registryURL, reason: reason)
+                        return
+                    }
+                    tally.failed += 1
+                } else {
+                    tally.rejected += 1
+                }
+                do throws(ImportError) { try rejects.record(row, problem) } catch { fatal = error }
+            }
+            registryAnswered = registryAnswered || (fromRegistry && outcome.registryAnswered)
+            onProgress(tally)
+        }
+
+        await withTaskGroup(of: (SourceRow, PostOutcome).self) { group in
+            var inFlight = 0
+            while fatal == nil {
+                let next: SourceRow?
+                do throws(ImportError) { next = try source.next() } catch {
+                    fatal = error
+                    break
+                }
+                guard let row = next else { break }
+                let body: [UInt8]
+                switch row.content.flatMap(Self.encode) {
+                case .failure(let problem):
+                    settle(row, .rejected(problem), fromRegistry: false)
+                    continue
+                case .success(let bytes): body = bytes
+                }
+                if inFlight >= max(1, concurrency), let (done, outcome) = await group.next() {
+                    inFlight -= 1
+                    settle(done, outcome)
+                }
+                let key = row.idempotencyKey ?? Self.idempotencyKey(kind: kind, body: body)
+                group.addTask { (row, await sender.post(body, to: kind.resourcePath, idempotencyKey: key)) }
+                inFlight += 1
+            }
+            while fatal == nil, let (done, outcome) = await group.next() { settle(done, outcome) }
+            group.cancelAll()
+        }
+        if let fatal { throw fatal }
+        return tally
+    }
+
+    private static func encode(_ value: JSONValue) -> Result<[UInt8], RowProblem> {
+        do {
+            return .success(try CanonicalJSON.encode(value))
+        } catch {
+            return .failure(RowProblem(field: error.field ?? "", code: "invalid-json", message: error.description))
+        }
+    }
+}

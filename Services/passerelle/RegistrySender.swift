@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import Foundation
+import Messages
+import NIOCore
+import NIOHTTP1
+
+/// What became of one POST.
+enum PostOutcome: Sendable, Hashable {
+    /// 201: the registry created the record.
+    case created
+    /// 200: the registry had already seen this idempotency key.
+    case alreadyPresent
+    /// 4xx: the registry refused the row, saying why.
+    case rejected(RowProblem)
+    /// 5xx or no connection, retries exhausted: `unreachable` or `server-error`.
+    case failed(RowProblem)
+
+    /// Whether the registry answered at all (anything but a connection failure).
+    var registryAnswered: Bool {
+        if case .failed(let problem) = self { problem.code != "unreachable" } else { true }
+    }
+}
+
+/// Sends one record to a registry. The importer depends on this only, so that its flow can
+/// be tested against any server.
+protocol RecordSender: Sendable {
+    /// POSTs `body` (JSON) to `path` with `Idempotency-Key: idempotencyKey`, retrying
+    /// server errors and connection failures.
+    func post(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome
+}
+
+/// How often and how patiently to retry a 5xx or a failed connection.
+struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    var attempts = 4
+    /// Wait before the first retry; each later retry waits twice as long.
+    var firstDelay: Duration = .milliseconds(250)
+    var requestTimeout: TimeAmount = .seconds(30)
+}
+
+/// A registry's HTTP API through AsyncHTTPClient.
+struct HTTPRecordSender: RecordSender {
+    let baseURL: String
+    let client: HTTPClient
+    var retry = RetryPolicy()
+
+    /// `baseURL` such as `http://127.0.0.1:8081`; a trailing `/` is dropped.
+    init(baseURL: String, client: HTTPClient, retry: RetryPolicy = RetryPolicy()) throws(ImportError) {
+        guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else { throw .invalidURL(baseURL) }
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.client = client
+        self.retry = retry
+    }
+
+    func post(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome {
+        var last = PostOutcome.failed(RowProblem(field: "", code: "unreachable", message: "aucune tentative"))
+        var delay = retry.firstDelay
+        for attempt in 1...max(1, retry.attempts) {
+            if attempt > 1 {
+                do { try await Task.sleep(for: delay) } catch { return last }
+                delay *= 2
+            }
+            last = await postOnce(body, to: path, idempotencyKey: idempotencyKey)
+            if case .failed = last { continue }
+            return last
+        }
+        return last
+    }
+
+    private func postOnce(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        request.body = .bytes(body)
+        let status: HTTPResponseStatus
+        let answer: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: retry.requestTimeout)
+            status = response.status
+            answer = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            return .failed(
+                RowProblem(
+                    field: "", code: "unreachable",
+                    message: Self.unreachablePrefix + "\(error)"))
+        }
+        switch status.code {
+        case 201: return .created
+        case 200: return .alreadyPresent
+        case 202...299: return .created
+        case 500...599:
+            return .failed(
+                RowProblem(
+                    field: "", code: "server-error",
+                    message: "erreur du registre / registry error: HTTP \(status.code) \(Self.excerpt(answer))"))
+        default:
+            let problem = Self.problem(status: status, body: answer)
+            // Import keys are the row's hash, so only demo can reuse one with another body: the
+            // same seed on another day (its dates count from today). The record exists already.
+            if problem.code == "idempotency-key-reused" { return .alreadyPresent }
+            return .rejected(problem)
+        }
+    }
+
+    static let unreachablePrefix = "registre injoignable / registry unreachable: "
+
+    /// The registry's `{"error": {"code", "message", "field"}}`, or the status if the body is not that.
+    static func problem(status: HTTPResponseStatus, body: ByteBuffer) -> RowProblem {
+        let bytes = body.readableBytesView
+        if let value = try? CanonicalJSON.decode(JSONValue.self, from: bytes), case .object? = value["error"],
+            case .string(let code)? = value["error"]?["code"]
+        {
+            var message = ""
+            if case .string(let text)? = value["error"]?["message"] { message = text }
+            var field = ""
+            if case .string(let text)? = value["error"]?["field"] { field = text }
+            return RowProblem(field: field, code: code, message: message)
+        }
+        return RowProblem(field: "", code: "http-\(status.code)", message: "HTTP \(status.code) \(excerpt(body))")
+    }
+
+    private static func excerpt(_ body: ByteBuffer) -> String {
+        String(decoding: body.readableBytesView.prefix(200), as: UTF8.self)
+            .replacingOccurrences(of: "\n", with: " ")
+    }
+}

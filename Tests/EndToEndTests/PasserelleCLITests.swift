@@ -1,0 +1,89 @@
+import Foundation
+import Messages
+import Testing
+
+@Suite("passerelle import and demo against the real registries", .serialized, .timeLimit(.minutes(3)))
+struct PasserelleCLITests {
+    static let candidatesCSV = """
+        name.given,name.family,gender,birthYear,region,residence,contact.phone,contact.preferredChannel,contact.language,occupations,experienceYears,education,languages,destinations,availableFrom,consent.matching,consent.notifications,consent.statistics
+        Moussa,Traoré,M,1990,ML-BKO,ML,+22376000001,sms,fr,7112;9313,6,2,fr:B1;bm:C2,FR;ES,2027-01-01,true,true,true
+        Awa,Diarra,F,1998,ML-99,ML,+22376000002,sms,bm,5120,2,1,bm:C2,,2027-02-01,oui,oui,non
+        Seydou,Keïta,M,1985,ML-3,CI,+22507000003,sms,fr,8322,10,3,fr:B2,CA,2027-01-15,true,false,true
+        Fatoumata,Coulibaly,F,2001,ML-KITA,ML,0776000004,sms,fr,5322,1,3,fr:B1,,2027-03-01,true,true,true
+
+        """
+
+    @Test("an import stores the valid rows, writes the others to a rejects file, and a rerun creates nothing")
+    func importCandidates() async throws {
+        let broker = try await RunningBroker.start()
+        let observer = try BusObserver(broker, prefixes: ["candidate."])
+        defer { Task { await observer.close() } }
+        let registry = try await RunningService.start(
+            "candidate-registry", broker: broker, dataDirectory: scratchDirectory("cli-import"))
+        try await observer.waitUntilConnected(to: "candidate-registry")
+        let folder = scratchDirectory("cli-import-files")
+        let file = (folder as NSString).appendingPathComponent("candidats.csv")
+        try Self.candidatesCSV.write(toFile: file, atomically: true, encoding: .utf8)
+
+        for run in 1...2 {
+            let cli = try SpawnedProcess(
+                "passerelle", ["import", "candidates", file, "--candidate-registry", registry.base])
+            #expect(try await cli.waitForExit(timeout: .seconds(60)) == 1, "run \(run): rows were rejected")
+            let summary = cli.stdout
+            #expect(summary.contains(run == 1 ? "2 créés" : "0 créés"), "run \(run): \(summary)")
+            #expect(summary.contains(run == 1 ? "0 déjà présents" : "2 déjà présents"), "run \(run): \(summary)")
+            #expect(summary.contains("2 rejetés"), "run \(run): \(summary)")
+            let rejects = try String(contentsOfFile: file + ".rejects.csv", encoding: .utf8)
+            let lines = rejects.split(whereSeparator: \.isNewline)
+            #expect(lines.count == 3, "header and two rejects:\n\(rejects)")
+            // Rows are sent several at a time, so rejects come in the order the answers came.
+            let faults = Set(lines.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") })
+            #expect(faults == ["3,region", "5,contact.phone"], "\(rejects)")
+        }
+        // Two registrations in all: the rerun created nothing.
+        _ = try await observer.event(Topic.candidateRegistered) { $0.profile?.region == "ML-3" }
+        let registered = observer.events([Topic.candidateRegistered])
+        #expect(registered.count == 2)
+        #expect(Set(registered.compactMap { $0.profile?.residence }) == ["ML", "CI"])
+    }
+
+    @Test("an unknown column stops the import before any request, naming the column")
+    func unknownColumn() async throws {
+        let folder = scratchDirectory("cli-columns")
+        let file = (folder as NSString).appendingPathComponent("offres.csv")
+        try "title,salaire\nMaçon,1200\n".write(toFile: file, atomically: true, encoding: .utf8)
+        // No registry runs at this address: the file must be refused before anything is sent.
+        let cli = try SpawnedProcess(
+            "passerelle", ["import", "offers", file, "--offer-registry", "http://127.0.0.1:\(try freePort())"])
+        #expect(try await cli.waitForExit(timeout: .seconds(30)) == 64)
+        #expect(cli.stderr.contains("salaire"), "\(cli.stderr)")
+    }
+
+    @Test("demo fills both registries through their APIs, and a second run creates nothing new")
+    func demo() async throws {
+        let broker = try await RunningBroker.start()
+        let observer = try BusObserver(broker, prefixes: ["offer.", "candidate.", "contact."])
+        defer { Task { await observer.close() } }
+        let offers = try await RunningService.start(
+            "offer-registry", broker: broker, dataDirectory: scratchDirectory("cli-demo-offers"))
+        let candidates = try await RunningService.start(
+            "candidate-registry", broker: broker, dataDirectory: scratchDirectory("cli-demo-candidates"))
+        try await observer.waitUntilConnected(to: "offer-registry")
+        try await observer.waitUntilConnected(to: "candidate-registry")
+        let arguments = [
+            "demo", "--offers", "20", "--candidates", "200", "--offer-registry", offers.base,
+            "--candidate-registry", candidates.base,
+        ]
+        let first = try SpawnedProcess("passerelle", arguments)
+        #expect(try await first.waitForExit(timeout: .seconds(120)) == 0, "\(first.stdout)\n\(first.stderr)")
+        let listing = try await request("GET", offers.base + "/offers?limit=1")
+        #expect(listing.json?["total"] == .int(20))
+        try await observer.events(Topic.candidateRegistered, count: 200)
+        let second = try SpawnedProcess("passerelle", arguments)
+        #expect(try await second.waitForExit(timeout: .seconds(120)) == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(try await request("GET", offers.base + "/offers?limit=1").json?["total"] == .int(20))
+        #expect(second.stdout.contains("0 créés"), "\(second.stdout)")
+        let destinations = Set(observer.events([Topic.offerPublished]).compactMap { $0.offer?.country })
+        #expect(destinations.count >= 3, "offers from several countries: \(destinations)")
+    }
+}
