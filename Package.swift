@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "bus-tap", targets: ["bus-tap"]),
         .executable(name: "offer-registry", targets: ["offer-registry"]),
         .executable(name: "candidate-registry", targets: ["candidate-registry"]),
+        .executable(name: "matcher", targets: ["matcher"]),
         .executable(name: "passerelle", targets: ["passerelle"]),
         .executable(name: "fixture-publisher", targets: ["fixture-publisher"]),
         .executable(name: "fixture-subscriber", targets: ["fixture-subscriber"]),
@@ -22,6 +23,7 @@ let package = Package(
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "CodeLists", targets: ["CodeLists"]),
+        .library(name: "Matching", targets: ["Matching"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -81,6 +83,22 @@ let package = Package(
             dependencies: [.product(name: "CSV", package: "CSV.swift")],
             path: "Shared/CodeLists",
             exclude: ["Data", "generate-tables.sh"]
+        ),
+        .target(
+            name: "Matching",
+            dependencies: ["Messages", "CodeLists"],
+            path: "Shared/Matching"
+        ),
+        .executableTarget(
+            name: "matcher",
+            dependencies: [
+                "ServiceKit", "Messages", "Matching",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/matcher"
         ),
         .executableTarget(
             name: "offer-registry",
@@ -160,6 +178,11 @@ let package = Package(
             name: "CodeListsTests",
             dependencies: ["CodeLists"],
             path: "Tests/CodeListsTests"
+        ),
+        .testTarget(
+            name: "MatchingTests",
+            dependencies: ["Matching", "Messages"],
+            path: "Tests/MatchingTests"
         ),
         .testTarget(
             name: "PasserelleTests",

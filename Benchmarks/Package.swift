@@ -41,5 +41,16 @@ let package = Package(
             path: "Sources/delivery-throughput",
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        .executableTarget(
+            name: "matching",
+            dependencies: [
+                .product(name: "Matching", package: "Passerelle"),
+                .product(name: "Messages", package: "Passerelle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/matching",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ]
 )

@@ -53,6 +53,12 @@ extension OfferRegistry {
             }
             return APIBody.response(offer)
         }
+        router.get("/offers/:id/versions") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            let versions = try await database.pool.read { db in try OfferStore.versions(id, db) }
+            guard !versions.isEmpty else { throw APIError.notFound("offre", id: id) }
+            return APIBody.response(["versions": versions])
+        }
         router.put("/offers/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             let draft = try await APIBody.decode(OfferDraft.self, from: request)

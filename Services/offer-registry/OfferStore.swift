@@ -97,6 +97,18 @@ enum OfferStore {
             arguments: [offer.id, offer.version ?? 1, Timestamp.now.millisecondsSinceEpoch, record])
     }
 
+    /// Every version of an offer, oldest first, with when it was stored.
+    static func versions(_ id: String, _ db: Database) throws -> [OfferVersion] {
+        try Row.fetchAll(
+            db, sql: "SELECT version, changed, record FROM offer_versions WHERE id = ? ORDER BY version",
+            arguments: [id]
+        ).map { row in
+            OfferVersion(
+                version: row["version"], changedAt: Timestamp(millisecondsSinceEpoch: row["changed"]),
+                offer: try CanonicalJSON.decode(Offer.self, from: row["record"] as Data))
+        }
+    }
+
     struct Filter {
         var country: String?
         /// An ISCO-08 code at any level: `7` lists every craft offer, `7112` one unit group.
@@ -137,4 +149,11 @@ enum OfferStore {
             db, sql: "SELECT id FROM offers WHERE status != 'closed' AND deadline < ? ORDER BY deadline, id",
             arguments: [today.description])
     }
+}
+
+/// One entry of `GET /offers/{id}/versions`: what the offer was from `changedAt` on.
+struct OfferVersion: Codable, Sendable {
+    let version: Int
+    let changedAt: Timestamp
+    let offer: Offer
 }

@@ -49,7 +49,8 @@ public enum CEFRLevel: String, WireEnum, Comparable {
         lhs.rank < rhs.rank
     }
 
-    private var rank: Int {
+    /// A1 = 1 … C2 = 6.
+    public var rank: Int {
         switch self {
         case .a1: 1
         case .a2: 2

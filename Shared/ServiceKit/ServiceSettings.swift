@@ -113,6 +113,11 @@ public struct ServiceSettings: Sendable {
         logLevel = parsed
     }
 
+    /// A service's own setting by its dotted key (`matching.threshold`), or nil when unset.
+    public func value(_ key: String) -> String? {
+        config.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)))
+    }
+
     static func endpoint(_ config: ConfigReader, _ key: String) throws(SettingsError) -> String {
         let value = config.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)), default: "")
         let schemes = ["tcp://", "ipc://", "inproc://"]

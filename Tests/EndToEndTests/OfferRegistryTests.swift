@@ -207,6 +207,15 @@ struct OfferRegistryTests {
         let late = try await request("PUT", registry.base + "/offers/\(id)", json: sampleOffer())
         #expect(late.status == 409)
         #expect(late.errorCode == "offer-closed")
+        // Every version is kept: created, updated, closed.
+        let history = try await request("GET", registry.base + "/offers/\(id)/versions")
+        guard case .array(let versions)? = history.json?["versions"] else {
+            Issue.record("no versions: \(history.text)")
+            return
+        }
+        #expect(versions.map { $0["version"] } == [.int(1), .int(2), .int(3)])
+        #expect(versions.map { $0["offer"]?["positions"] } == [.int(40), .int(45), .int(45)])
+        #expect(versions.last?["offer"]?["status"] == "closed")
 
         // A deadline already past: flagged, then closed by the registry itself.
         let yesterday = LocalDate(Timestamp.now).adding(days: -1)

@@ -1,0 +1,134 @@
+import Matching
+import Messages
+import Testing
+
+/// A seedable generator, so a failing case can be replayed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random but plausible people and offers over a few related occupations and countries.
+enum Random {
+    static let occupations = ["9211", "9212", "9213", "6111", "6121", "7112", "7115", "7126", "8322", "8332", "5120"]
+    static let countries = ["ES", "FR", "IT", "CA", "QA"]
+    static let levels: [CEFRLevel] = [.a1, .a2, .b1, .b2, .c1, .c2]
+
+    static func person(_ index: Int, _ rng: inout SplitMix) -> CandidateProfile {
+        makeCandidate(
+            id: "c\(index)",
+            occupations: Array(
+                Set((0..<Int.random(in: 1...2, using: &rng)).map { _ in occupations.randomElement(using: &rng)! })),
+            languages: [
+                LanguageRequirement(
+                    code: ["es", "fr", "en"].randomElement(using: &rng)!, level: levels.randomElement(using: &rng)!)
+            ],
+            education: Int.random(in: 0...5, using: &rng), experienceYears: Int.random(in: 0...8, using: &rng),
+            destinations: Bool.random(using: &rng) ? [] : [countries.randomElement(using: &rng)!],
+            available: ["2027-01-01", "2027-03-10", "2027-06-01"].randomElement(using: &rng)!,
+            skills: Bool.random(using: &rng) ? ["taille"] : [], licences: Bool.random(using: &rng) ? ["B"] : [],
+            // Few distinct times, so that ties on score and time happen and the id decides.
+            registeredAt: Int64.random(in: 0...20, using: &rng))
+    }
+
+    static func job(_ index: Int, _ rng: inout SplitMix) -> Offer {
+        makeOffer(
+            occupation: occupations.randomElement(using: &rng)!, country: countries.randomElement(using: &rng)!,
+            positions: Int.random(in: 1...5, using: &rng),
+            languages: [LanguageRequirement(code: "es", level: levels.randomElement(using: &rng)!)],
+            education: Int.random(in: 0...3, using: &rng), experienceYears: Int.random(in: 0...5, using: &rng),
+            skills: Bool.random(using: &rng) ? ["taille"] : [], licences: Bool.random(using: &rng) ? ["B"] : [],
+            id: "o\(index)")
+    }
+}
+
+@Suite("MatchIndex: the index finds what scanning every candidate finds, in the same order")
+struct MatchIndexTests {
+    @Test("index and full scan agree on 3,000 random candidates and 60 offers, at several limits")
+    func indexAgreesWithScan() {
+        var rng = SplitMix(state: 42)
+        let index = MatchIndex(rules: .standard)
+        for number in 0..<3_000 { index.upsert(CandidateFeatures(Random.person(number, &rng))) }
+        var nonEmpty = 0
+        for number in 0..<60 {
+            let offer = OfferFeatures(Random.job(number, &rng))
+            for limit in [1, 5, 50, 10_000] {
+                let indexed = index.match(offer, limit: limit)
+                #expect(indexed == index.matchByScanning(offer, limit: limit), "offer \(number), limit \(limit)")
+                #expect(indexed.count <= limit)
+                if limit == 10_000 && !indexed.isEmpty { nonEmpty += 1 }
+            }
+        }
+        #expect(nonEmpty > 30, "most offers find someone: the comparison is not vacuous")
+    }
+
+    @Test("ties: equal scores rank the earlier registration first, then the id")
+    func ties() {
+        let index = MatchIndex(rules: .standard)
+        index.upsert(CandidateFeatures(makeCandidate(id: "late", registeredAt: 300)))
+        index.upsert(CandidateFeatures(makeCandidate(id: "b-early", registeredAt: 100)))
+        index.upsert(CandidateFeatures(makeCandidate(id: "a-early", registeredAt: 100)))
+        let ranked = index.match(OfferFeatures(makeOffer()), limit: 10)
+        #expect(ranked.map(\.candidateId) == ["a-early", "b-early", "late"])
+        #expect(Set(ranked.map(\.score)).count == 1)
+        #expect(index.match(OfferFeatures(makeOffer()), limit: 2).map(\.candidateId) == ["a-early", "b-early"])
+    }
+
+    @Test("an update or a removal changes what matches; the threshold keeps weak pairs out")
+    func updates() {
+        let index = MatchIndex(rules: .standard)
+        index.upsert(CandidateFeatures(makeCandidate(id: "x")))
+        let farm = OfferFeatures(makeOffer())
+        #expect(index.match(farm, limit: 5).map(\.candidateId) == ["x"])
+        index.upsert(CandidateFeatures(makeCandidate(id: "x", occupations: ["2512"])))
+        #expect(index.match(farm, limit: 5).isEmpty)
+        #expect(index.candidateCount == 1)
+        index.upsert(CandidateFeatures(makeCandidate(id: "x")))
+        index.remove("x")
+        #expect(index.match(farm, limit: 5).isEmpty)
+        #expect(index.candidateCount == 0)
+        // Same minor group but nothing else fits: below the threshold of 50.
+        let weak = makeCandidate(
+            id: "weak", occupations: ["9212"], languages: [], education: 0, experienceYears: 0, skills: [])
+        index.upsert(CandidateFeatures(weak))
+        let score = RuleSet.standard.score(farm, CandidateFeatures(weak))
+        #expect(score != nil && score! < 50)
+        #expect(index.match(farm, limit: 5).isEmpty)
+    }
+
+    @Test("a candidate finds the open offers it matches")
+    func offersForCandidate() {
+        let index = MatchIndex(rules: .standard)
+        index.upsert(OfferFeatures(makeOffer(id: "farm-es")))
+        index.upsert(OfferFeatures(makeOffer(country: "CA", id: "farm-ca")))
+        index.upsert(OfferFeatures(makeOffer(occupation: "7112", id: "masonry")))
+        let found = index.offers(for: CandidateFeatures(makeCandidate()))
+        #expect(found.map(\.offerId) == ["farm-es"])
+        index.removeOffer("farm-es")
+        #expect(index.offers(for: CandidateFeatures(makeCandidate())).isEmpty)
+    }
+
+    @Test("the score is the weighted mean of the rules, and the breakdown explains each")
+    func breakdown() {
+        let rules = RuleSet.standard
+        let farm = OfferFeatures(makeOffer(languages: [LanguageRequirement(code: "es", level: .b2)]))
+        let person = CandidateFeatures(makeCandidate())
+        // Languages one level short (0.5 × 15); everything else met: 100 − 7.5 = 92.5.
+        #expect(rules.score(farm, person) == 92.5)
+        let parts = rules.breakdown(farm, person)
+        #expect(
+            parts.map(\.rule) == [
+                "occupation", "languages", "experience", "education", "skills", "destination", "availability",
+                "drivingLicences",
+            ])
+        #expect(parts.first { $0.rule == "languages" }?.score == 50)
+        #expect(parts.reduce(0) { $0 + $1.weight } == 100)
+        #expect(parts.allSatisfy { !$0.reason.isEmpty })
+    }
+}
