@@ -46,7 +46,7 @@ final class Matcher: @unchecked Sendable {
     func rebuild(_ db: Database) throws -> (offers: Int, candidates: Int, matches: Int) {
         let loaded = try MatcherStore.load(db)
         return withState { state in
-            for profile in loaded.candidates { state.index.upsert(CandidateFeatures(profile)) }
+            state.index.load(loaded.candidates.map(CandidateFeatures.init))
             for offer in loaded.offers { state.index.upsert(OfferFeatures(offer)) }
             for match in loaded.matches {
                 state.kept[match.offerId, default: [:]][match.ranked.candidateId] = match.ranked

@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import Synchronization
 
 /// The parts of a candidate the rules read, in compact form: codes as small integers, so
 /// that scoring a million candidates touches little memory and compares numbers, not strings.
@@ -15,8 +16,8 @@ public struct CandidateFeatures: Sendable, Equatable {
     public let destinations: [UInt16]
     /// Days since 1970-01-01.
     public let availableFrom: Int32
-    /// Normalised skills (lower case, no accents, single spaces).
-    public let skills: [String]
+    /// Skills as ids of `Codes.skill` (normalised: case, accents and spacing ignored), sorted.
+    public let skills: [Int32]
     /// Driving licence categories as a bit set (`Codes.licenceBits`).
     public let licences: UInt32
     /// Registration time in milliseconds: earlier registration ranks first among equal scores.
@@ -32,7 +33,7 @@ public struct CandidateFeatures: Sendable, Equatable {
         experienceYears = Int16(clamping: profile.experienceYears)
         destinations = profile.destinations.compactMap(Codes.pair)
         availableFrom = Int32(profile.availableFrom.daysSinceEpoch)
-        skills = profile.skills.map(Codes.normalisedSkill)
+        skills = Array(Set(profile.skills.map(Codes.skill))).sorted()
         licences = Codes.licenceBits(profile.drivingLicences)
         registeredAt = profile.registeredAt?.millisecondsSinceEpoch ?? 0
     }
@@ -52,7 +53,8 @@ public struct OfferFeatures: Sendable, Equatable {
     public let education: Int8
     public let experienceYears: Int16
     public let startDate: Int32
-    public let skills: [String]
+    /// Skills asked, as ids of `Codes.skill`, each once.
+    public let skills: [Int32]
     public let licences: UInt32
 
     public init(_ offer: Offer) {
@@ -66,7 +68,7 @@ public struct OfferFeatures: Sendable, Equatable {
         education = Int8(clamping: offer.requirements.education)
         experienceYears = Int16(clamping: offer.requirements.experienceYears)
         startDate = Int32(offer.startDate.daysSinceEpoch)
-        skills = offer.requirements.skills.map(Codes.normalisedSkill)
+        skills = Array(Set(offer.requirements.skills.map(Codes.skill))).sorted()
         licences = Codes.licenceBits(offer.requirements.drivingLicences)
     }
 }
@@ -128,6 +130,25 @@ public enum Codes {
     public static func licences(_ bits: UInt32) -> [String] {
         licenceCategories.enumerated().filter { bits & (1 << UInt32($0.offset)) != 0 }.map(\.element)
     }
+
+    /// The id of a skill (after normalisation), the same for the whole process.
+    public static func skill(_ text: String) -> Int32 {
+        let normalised = normalisedSkill(text)
+        return skillVocabulary.withLock { vocabulary in
+            if let id = vocabulary.ids[normalised] { return id }
+            let id = Int32(vocabulary.names.count)
+            vocabulary.ids[normalised] = id
+            vocabulary.names.append(normalised)
+            return id
+        }
+    }
+
+    /// The normalised text of a skill id.
+    public static func skillName(_ id: Int32) -> String {
+        skillVocabulary.withLock { $0.names.indices.contains(Int(id)) ? $0.names[Int(id)] : "?" }
+    }
+
+    private static let skillVocabulary = Mutex<(ids: [String: Int32], names: [String])>(([:], []))
 
     public static func normalisedSkill(_ skill: String) -> String {
         skill.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)

@@ -36,9 +36,10 @@ public struct OccupationRule: MatchingRule {
     /// The best level any of the candidate's occupations shares with `occupation`:
     /// 4 unit, 3 minor, 2 sub-major, 0 none.
     @inline(__always)
-    public static func sharedLevel(_ occupation: Int16, _ candidate: [Int16]) -> Int {
+    public static func sharedLevel(_ occupation: Int16, _ candidate: borrowing [Int16]) -> Int {
         var best = 0
-        for code in candidate {
+        for index in candidate.indices {
+            let code = candidate[index]
             if code == occupation { return 4 }
             if code / 10 == occupation / 10 { best = 3 } else if best < 2 && code / 100 == occupation / 100 { best = 2 }
         }
@@ -90,13 +91,21 @@ public struct LanguagesRule: MatchingRule {
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        guard !offer.languages.isEmpty else { return .score(1) }
+        .score(Self.value(offer, candidate))
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double {
+        guard !offer.languages.isEmpty else { return 1 }
         var total = 0.0
         for required in offer.languages {
-            let held = candidate.languages.first { $0.code == required.code }?.level ?? 0
+            var held: Int8 = 0
+            for index in candidate.languages.indices where candidate.languages[index].code == required.code {
+                held = candidate.languages[index].level
+            }
             if held >= required.level { total += 1 } else if held > 0 && held == required.level - 1 { total += 0.5 }
         }
-        return .score(total / Double(offer.languages.count))
+        return total / Double(offer.languages.count)
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {
@@ -126,8 +135,13 @@ public struct EducationRule: MatchingRule {
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        if candidate.education >= offer.education { return .score(1) }
-        return .score(candidate.education == offer.education - 1 ? 0.5 : 0)
+        .score(Self.value(offer, candidate))
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double {
+        if candidate.education >= offer.education { return 1 }
+        return candidate.education == offer.education - 1 ? 0.5 : 0
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {
@@ -143,8 +157,13 @@ public struct ExperienceRule: MatchingRule {
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        guard offer.experienceYears > 0, candidate.experienceYears < offer.experienceYears else { return .score(1) }
-        return .score(Double(candidate.experienceYears) / Double(offer.experienceYears))
+        .score(Self.value(offer, candidate))
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double {
+        guard offer.experienceYears > 0, candidate.experienceYears < offer.experienceYears else { return 1 }
+        return Double(candidate.experienceYears) / Double(offer.experienceYears)
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {
@@ -161,7 +180,12 @@ public struct DestinationRule: MatchingRule {
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        candidate.accepts(country: offer.country) ? .score(1) : .exclude
+        Self.value(offer, candidate).map(RuleOutcome.score) ?? .exclude
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double? {
+        candidate.accepts(country: offer.country) ? 1 : nil
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {
@@ -180,12 +204,17 @@ public struct DestinationRule: MatchingRule {
 /// it 0.5, later excludes.
 public struct AvailabilityRule: MatchingRule {
     public let name = "availability"
-    public var graceDays: Int32 = 30
+    public static let graceDays: Int32 = 30
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        if candidate.availableFrom <= offer.startDate { return .score(1) }
-        return candidate.availableFrom <= offer.startDate + graceDays ? .score(0.5) : .exclude
+        Self.value(offer, candidate).map(RuleOutcome.score) ?? .exclude
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double? {
+        if candidate.availableFrom <= offer.startDate { return 1 }
+        return candidate.availableFrom <= offer.startDate + graceDays ? 0.5 : nil
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {
@@ -210,15 +239,26 @@ public struct SkillsRule: MatchingRule {
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        guard !offer.skills.isEmpty else { return .score(1) }
-        let held = offer.skills.filter(candidate.skills.contains).count
-        return .score(Double(held) / Double(offer.skills.count))
+        .score(Self.value(offer, candidate))
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double {
+        guard !offer.skills.isEmpty else { return 1 }
+        var held = 0
+        for skill in offer.skills {
+            for index in candidate.skills.indices where candidate.skills[index] == skill {
+                held += 1
+                break
+            }
+        }
+        return Double(held) / Double(offer.skills.count)
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {
         guard !offer.skills.isEmpty else { return "aucune compétence exigée / no skill required" }
         let held = offer.skills.filter(candidate.skills.contains)
-        let missing = offer.skills.filter { !candidate.skills.contains($0) }
+        let missing = offer.skills.filter { !candidate.skills.contains($0) }.map(Codes.skillName)
         return "\(held.count) compétence(s) sur \(offer.skills.count)"
             + (missing.isEmpty ? "" : ", manque : \(missing.joined(separator: ", "))")
             + " / \(held.count) of \(offer.skills.count) skills"
@@ -232,7 +272,12 @@ public struct LicencesRule: MatchingRule {
     public init() {}
 
     public func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome {
-        offer.licences & ~candidate.licences == 0 ? .score(1) : .exclude
+        Self.value(offer, candidate).map(RuleOutcome.score) ?? .exclude
+    }
+
+    @inline(__always)
+    static func value(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double? {
+        offer.licences & ~candidate.licences == 0 ? 1 : nil
     }
 
     public func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String {

@@ -26,6 +26,17 @@ public struct RuleSet: Sendable {
     /// The lowest score that makes a match (0–100).
     public let threshold: Double
     let totalWeight: Double
+    /// The built-in rules, evaluated without dynamic dispatch (exclusions first); nil when a
+    /// rule of another kind (a plugin) is in force, which then goes through `MatchingRule`.
+    let fused: [Fused]?
+
+    enum Kind { case destination, availability, licences, languages, education, experience, skills }
+
+    struct Fused {
+        let kind: Kind
+        let weight: Double
+        let hard: Bool
+    }
 
     public init(
         occupation: OccupationRule = OccupationRule(), occupationWeight: Double = 40, others: [WeightedRule],
@@ -36,6 +47,26 @@ public struct RuleSet: Sendable {
         self.others = others
         self.threshold = threshold
         totalWeight = occupationWeight + others.reduce(0) { $0 + $1.weight }
+        var fused: [Fused] = []
+        for weighted in others {
+            let kind: Kind
+            switch weighted.rule {
+            case is DestinationRule: kind = .destination
+            case is AvailabilityRule: kind = .availability
+            case is LicencesRule: kind = .licences
+            case is LanguagesRule: kind = .languages
+            case is EducationRule: kind = .education
+            case is ExperienceRule: kind = .experience
+            case is SkillsRule: kind = .skills
+            default:
+                self.fused = nil
+                return
+            }
+            fused.append(Fused(kind: kind, weight: weighted.weight, hard: weighted.hard))
+        }
+        // The rules that can exclude come first: a candidate they exclude costs nothing more.
+        let excluding: [Kind] = [.destination, .availability, .licences]
+        self.fused = fused.filter { excluding.contains($0.kind) } + fused.filter { !excluding.contains($0.kind) }
     }
 
     /// Every rule this build has, by name, for `matching.rules` in config.
@@ -57,9 +88,38 @@ public struct RuleSet: Sendable {
 
     /// The score of `candidate` for `offer`, or nil when a rule excludes it.
     @inline(__always)
-    public func score(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> Double? {
-        guard let occupationScore = occupation.evaluate(offer, candidate).value else { return nil }
+    public func score(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double? {
+        guard let occupationScore = occupation.score(level: OccupationRule.sharedLevel(offer.occupation, candidate.occupations))
+        else { return nil }
         var sum = occupationWeight * occupationScore
+        if let fused {
+            for rule in fused {
+                let value: Double?
+                switch rule.kind {
+                case .destination: value = DestinationRule.value(offer, candidate)
+                case .availability: value = AvailabilityRule.value(offer, candidate)
+                case .licences: value = LicencesRule.value(offer, candidate)
+                case .languages: value = LanguagesRule.value(offer, candidate)
+                case .education: value = EducationRule.value(offer, candidate)
+                case .experience: value = ExperienceRule.value(offer, candidate)
+                case .skills: value = SkillsRule.value(offer, candidate)
+                }
+                guard let value, !(rule.hard && value == 0) else { return nil }
+                sum += rule.weight * value
+            }
+            return Self.round(100 * sum / totalWeight)
+        }
+        return genericScore(offer, candidate, sum)
+    }
+
+    /// The same sum through the `MatchingRule` protocol, for rule sets with plugins (and for
+    /// the test that the fused path computes the same).
+    func genericScore(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures, _ start: Double)
+        -> Double?
+    {
+        let offer = copy offer
+        let candidate = copy candidate
+        var sum = start
         for weighted in others {
             guard let value = weighted.rule.evaluate(offer, candidate).value, !(weighted.hard && value == 0) else {
                 return nil

@@ -54,7 +54,13 @@ struct MatchIndexTests {
     func indexAgreesWithScan() {
         var rng = SplitMix(state: 42)
         let index = MatchIndex(rules: .standard)
-        for number in 0..<3_000 { index.upsert(CandidateFeatures(Random.person(number, &rng))) }
+        // Half loaded in bulk, half one by one, so both ways of filing are checked.
+        let people = (0..<3_000).map { CandidateFeatures(Random.person($0, &rng)) }
+        index.load(people.prefix(1_500))
+        for person in people.dropFirst(1_500) { index.upsert(person) }
+        // Some updates and removals on top.
+        for number in stride(from: 0, to: 3_000, by: 7) { index.upsert(CandidateFeatures(Random.person(number, &rng))) }
+        for number in stride(from: 3, to: 3_000, by: 11) { index.remove("c\(number)") }
         var nonEmpty = 0
         for number in 0..<60 {
             let offer = OfferFeatures(Random.job(number, &rng))
@@ -130,5 +136,40 @@ struct MatchIndexTests {
         #expect(parts.first { $0.rule == "languages" }?.score == 50)
         #expect(parts.reduce(0) { $0 + $1.weight } == 100)
         #expect(parts.allSatisfy { !$0.reason.isEmpty })
+    }
+}
+
+/// A plugin that weighs nothing: with it in the set, scores go through `MatchingRule`.
+struct NeutralRule: MatchingRule {
+    let name = "neutral"
+    func evaluate(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> RuleOutcome { .score(0.5) }
+    func reason(_ offer: OfferFeatures, _ candidate: CandidateFeatures) -> String { "neutre / neutral" }
+}
+
+@Suite("RuleSet: the built-in rules' fast path scores exactly as the plugin protocol does")
+struct FusedScoringTests {
+    @Test("on 6,000 random pairs, with weights and a hard rule, both paths agree")
+    func fusedEqualsGeneric() {
+        var rng = SplitMix(state: 7)
+        let others = [
+            WeightedRule(LanguagesRule(), weight: 15), WeightedRule(ExperienceRule(), weight: 10, hard: true),
+            WeightedRule(EducationRule(), weight: 12), WeightedRule(SkillsRule(), weight: 10),
+            WeightedRule(DestinationRule(), weight: 5), WeightedRule(AvailabilityRule(), weight: 5),
+            WeightedRule(LicencesRule(), weight: 5),
+        ]
+        let fast = RuleSet(occupationWeight: 40, others: others, threshold: 0)
+        let generic = RuleSet(occupationWeight: 40, others: others + [WeightedRule(NeutralRule(), weight: 0)], threshold: 0)
+        var excluded = 0
+        var scored = 0
+        let offers = (0..<60).map { OfferFeatures(Random.job($0, &rng)) }
+        let people = (0..<100).map { CandidateFeatures(Random.person($0, &rng)) }
+        for offer in offers {
+            for person in people {
+                let a = fast.score(offer, person)
+                #expect(a == generic.score(offer, person), "\(offer.id) × \(person.id)")
+                if a == nil { excluded += 1 } else { scored += 1 }
+            }
+        }
+        #expect(excluded > 100 && scored > 100, "both outcomes occur: \(excluded) excluded, \(scored) scored")
     }
 }

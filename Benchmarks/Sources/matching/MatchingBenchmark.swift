@@ -6,7 +6,7 @@ import Messages
 
 /// `matching`: the matcher's index against scanning every candidate and against SQLite.
 @main
-struct MatchingBenchmark: AsyncParsableCommand {
+struct MatchingBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matching",
         abstract: "Time to match one new offer and one new candidate: index vs full scan vs SQLite query.",
@@ -31,7 +31,7 @@ struct MatchingBenchmark: AsyncParsableCommand {
     @Option(help: "Seed of the synthetic data.")
     var seed: UInt64 = 2027
 
-    func run() async throws {
+    func run() throws {
         #if DEBUG
             print("DEBUG build: numbers are meaningless, use -c release")
         #endif
@@ -43,14 +43,14 @@ struct MatchingBenchmark: AsyncParsableCommand {
         print("machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(Memory.cpuModel())")
         var summaries: [String] = []
         for count in counts {
-            summaries.append(try await measure(candidateCount: count))
+            summaries.append(try measure(candidateCount: count))
         }
         print("\nsummary")
         for line in summaries { print(line) }
         print("peak RSS of the process (VmHWM): \(Memory.megabytes(Memory.status("VmHWM"))) MiB")
     }
 
-    func measure(candidateCount: Int) async throws -> String {
+    func measure(candidateCount: Int) throws -> String {
         print("\n== \(Report.count(candidateCount)) candidates ==")
         var rng = SplitMix64(state: seed)
         let profiles = (0..<candidateCount).map { Synthetic.candidate($0, &rng) }
@@ -65,7 +65,7 @@ struct MatchingBenchmark: AsyncParsableCommand {
         // Rebuild as the matcher does at start: its candidates table (canonical JSON), decoded,
         // turned into features and filed in the index.
         let store = try DatabaseQueue(path: (folder as NSString).appendingPathComponent("matcher.sqlite"))
-        try await store.write { db in
+        try store.write { db in
             try db.execute(sql: "CREATE TABLE candidates (id TEXT PRIMARY KEY NOT NULL, profile BLOB NOT NULL)")
             for profile in profiles {
                 try db.cachedStatement(sql: "INSERT INTO candidates (id, profile) VALUES (?, ?)").execute(
@@ -75,17 +75,16 @@ struct MatchingBenchmark: AsyncParsableCommand {
         let rssBefore = Memory.status("VmRSS")
         let rebuildStart = ContinuousClock.now
         let index = MatchIndex(rules: .standard)
-        try await store.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT profile FROM candidates")
-            while let row = try rows.next() {
-                let data: Data = row["profile"]
-                index.upsert(CandidateFeatures(try CanonicalJSON.decode(CandidateProfile.self, from: data)))
+        let features = try store.read { db in
+            try Data.fetchAll(db, sql: "SELECT profile FROM candidates").map {
+                CandidateFeatures(try CanonicalJSON.decode(CandidateProfile.self, from: $0))
             }
         }
+        index.load(features)
         let rebuild = ContinuousClock.now - rebuildStart
         let indexOnlyStart = ContinuousClock.now
         let second = MatchIndex(rules: .standard)
-        for profile in profiles { second.upsert(CandidateFeatures(profile)) }
+        second.load(profiles.map(CandidateFeatures.init))
         let indexOnly = ContinuousClock.now - indexOnlyStart
         _ = second.candidateCount
         for offer in offers { index.upsert(OfferFeatures(offer)) }

@@ -57,8 +57,10 @@ struct SQLiteAlternative {
                         row, country,
                     ])
                 }
-                for skill in Set(features.skills) {
-                    try db.cachedStatement(sql: "INSERT INTO cand_skill VALUES (?, ?)").execute(arguments: [row, skill])
+                for skill in features.skills {
+                    try db.cachedStatement(sql: "INSERT INTO cand_skill VALUES (?, ?)").execute(arguments: [
+                        row, Codes.skillName(skill),
+                    ])
                 }
             }
             try db.execute(
@@ -86,7 +88,7 @@ struct SQLiteAlternative {
         }
         let languageScore =
             languages.isEmpty ? "1.0" : "((\(languageTerms.joined(separator: " + "))) / \(languages.count).0)"
-        let skills = features.skills
+        let skills = features.skills.map(Codes.skillName)
         let skillScore: String
         if features.skills.isEmpty {
             skillScore = "1.0"
