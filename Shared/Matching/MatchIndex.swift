@@ -24,13 +24,14 @@ public struct Ranked: Sendable, Equatable {
 
 /// The in-memory index of the candidates who consent to matching, and of the open offers.
 ///
-/// Candidates are filed under each ISCO-08 group their occupations belong to (unit, minor and
-/// sub-major) and each destination they accept (or "anywhere"); each list is kept in
-/// registration order. Matching an offer reads the lists of its own unit group first, then its
-/// minor and sub-major groups, and skips a whole level once its best possible score cannot
-/// beat the last match kept. Within a level it stops as soon as the kept matches all have that
-/// level's best possible score: everyone after them registered later and cannot pass them.
-/// The cost follows the plausible candidates, not all of them.
+/// Candidates are numbered in registration order (then by id), so that a slot number alone
+/// says who ranks first among equal scores. They are filed under each ISCO-08 group their
+/// occupations belong to (unit, minor and sub-major) and each destination they accept (or
+/// "anywhere"); every list is sorted by slot. Matching an offer reads the lists of its own unit
+/// group first, then its minor and sub-major groups, and skips a whole level once its best
+/// possible score cannot beat the last match kept. Within a level it stops as soon as the kept
+/// matches all have that level's best possible score: everyone after them registered later and
+/// cannot pass them. The cost follows the plausible candidates, not all of them.
 ///
 /// Not thread-safe: one owner uses it (the matcher, under its lock).
 public final class MatchIndex {
@@ -38,11 +39,12 @@ public final class MatchIndex {
     private var slots: ContiguousArray<CandidateFeatures> = []
     private var alive: [Bool] = []
     private var slotOf: [String: Int32] = [:]
-    private var freeSlots: [Int32] = []
-    /// Slots per (level, group, destination), sorted by (registeredAt, slot).
+    private var dead = 0
+    /// Whether slot order is (registeredAt, id) order; a late registration breaks it until
+    /// the next renumbering.
+    private var ordered = true
+    /// Slots per (level, group, destination), ascending.
     private var postings: [Int64: [Int32]] = [:]
-    private var seen: [UInt32] = []
-    private var stamp: UInt32 = 0
     public private(set) var offers: [String: OfferFeatures] = [:]
     private var offersBySubMajor: [Int16: Set<String>] = [:]
 
@@ -58,69 +60,82 @@ public final class MatchIndex {
 
     /// Adds or replaces a candidate.
     public func upsert(_ candidate: CandidateFeatures) {
-        let slot = store(candidate)
-        for key in Self.keys(candidate) {
-            var list = postings[key] ?? []
-            list.insert(slot, at: insertionPoint(in: list, for: slot))
-            postings[key] = list
-        }
-    }
-
-    /// Adds many candidates at once (a rebuild): lists are sorted once at the end.
-    public func load(_ candidates: some Sequence<CandidateFeatures>) {
-        var touched: Set<Int64> = []
-        for candidate in candidates {
-            let slot = store(candidate)
-            for key in Self.keys(candidate) {
-                postings[key, default: []].append(slot)
-                touched.insert(key)
-            }
-        }
-        for key in touched { postings[key]?.sort(by: registeredBefore) }
-    }
-
-    private func store(_ candidate: CandidateFeatures) -> Int32 {
-        remove(candidate.id)
-        let slot: Int32
-        if let free = freeSlots.popLast() {
-            slot = free
+        if let slot = slotOf[candidate.id], slots[Int(slot)].registeredAt == candidate.registeredAt {
+            // Same person, same place in line: refile under the new keys.
+            let old = Self.keys(slots[Int(slot)])
+            let new = Self.keys(candidate)
+            for key in old.subtracting(new) { unfile(slot, key) }
+            for key in new.subtracting(old) { file(slot, key) }
             slots[Int(slot)] = candidate
-            alive[Int(slot)] = true
-        } else {
-            slot = Int32(slots.count)
-            slots.append(candidate)
-            alive.append(true)
-            seen.append(0)
+            return
         }
+        remove(candidate.id)
+        if let last = slots.indices.last(where: { alive[$0] }), !Self.before(slots[last], candidate) {
+            ordered = false
+        }
+        let slot = Int32(slots.count)
+        slots.append(candidate)
+        alive.append(true)
         slotOf[candidate.id] = slot
-        return slot
+        for key in Self.keys(candidate) { postings[key, default: []].append(slot) }
+    }
+
+    /// Adds many candidates at once (a rebuild), numbered in registration order.
+    public func load(_ candidates: some Sequence<CandidateFeatures>) {
+        for candidate in candidates { remove(candidate.id) }
+        let all = slots.indices.filter { alive[$0] }.map { slots[$0] } + Array(candidates)
+        renumber(all)
     }
 
     public func remove(_ id: String) {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
-        let candidate = slots[Int(slot)]
-        for key in Self.keys(candidate) {
-            guard var list = postings[key], let position = list.firstIndex(of: slot) else { continue }
-            list.remove(at: position)
-            postings[key] = list.isEmpty ? nil : list
-        }
+        for key in Self.keys(slots[Int(slot)]) { unfile(slot, key) }
         alive[Int(slot)] = false
-        freeSlots.append(slot)
+        dead += 1
+        if dead > 1_024 && dead > slots.count / 4 { renumber(slots.indices.filter { alive[$0] }.map { slots[$0] }) }
     }
 
+    /// Registration order: earlier first, then by id.
     @inline(__always)
-    private func registeredBefore(_ lhs: Int32, _ rhs: Int32) -> Bool {
-        let left = slots[Int(lhs)].registeredAt
-        let right = slots[Int(rhs)].registeredAt
-        return left != right ? left < right : lhs < rhs
+    static func before(_ lhs: CandidateFeatures, _ rhs: CandidateFeatures) -> Bool {
+        lhs.registeredAt != rhs.registeredAt ? lhs.registeredAt < rhs.registeredAt : lhs.id < rhs.id
     }
 
-    private func insertionPoint(in list: [Int32], for slot: Int32) -> Int {
+    /// Numbers `candidates` afresh in registration order, dropping dead slots.
+    private func renumber(_ candidates: [CandidateFeatures]) {
+        let sorted = candidates.sorted(by: Self.before)
+        slots = ContiguousArray(sorted)
+        alive = Array(repeating: true, count: sorted.count)
+        slotOf = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($0.element.id, Int32($0.offset)) })
+        postings = [:]
+        for (slot, candidate) in sorted.enumerated() {
+            for key in Self.keys(candidate) { postings[key, default: []].append(Int32(slot)) }
+        }
+        dead = 0
+        ordered = true
+    }
+
+    private func file(_ slot: Int32, _ key: Int64) {
+        var list = postings[key] ?? []
+        list.insert(slot, at: Self.position(of: slot, in: list))
+        postings[key] = list
+    }
+
+    private func unfile(_ slot: Int32, _ key: Int64) {
+        guard var list = postings[key] else { return }
+        let position = Self.position(of: slot, in: list)
+        guard position < list.count, list[position] == slot else { return }
+        list.remove(at: position)
+        postings[key] = list.isEmpty ? nil : list
+    }
+
+    /// The first position in `list` whose slot is not below `slot`.
+    private static func position(of slot: Int32, in list: [Int32]) -> Int {
         var low = 0
         var high = list.count
         while low < high {
             let middle = (low + high) / 2
-            if registeredBefore(list[middle], slot) { low = middle + 1 } else { high = middle }
+            if list[middle] < slot { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -169,11 +184,7 @@ public final class MatchIndex {
     /// The best `limit` candidates for `offer` at or above the threshold, best first.
     public func match(_ offer: OfferFeatures, limit: Int) -> [Ranked] {
         guard limit > 0 else { return [] }
-        stamp &+= 1
-        if stamp == 0 {
-            for index in seen.indices { seen[index] = 0 }
-            stamp = 1
-        }
+        if !ordered { renumber(slots.indices.filter { alive[$0] }.map { slots[$0] }) }
         var kept = TopK(limit: limit)
         let empty: [Int32] = []
         slots.withUnsafeBufferPointer { candidates in
@@ -183,34 +194,34 @@ public final class MatchIndex {
                 if kept.isFull, let worst = kept.worst, bound < worst.score { break }
                 let own = postings[Self.key(level: level, occupation: offer.occupation, destination: offer.country)] ?? empty
                 let anywhere = postings[Self.key(level: level, occupation: offer.occupation, destination: 0)] ?? empty
-                // Both lists in registration order, merged.
+                // A candidate is in one of the two lists, never both; merged by slot, that is
+                // in registration order.
                 var ownIndex = 0
                 var anyIndex = 0
                 while ownIndex < own.count || anyIndex < anywhere.count {
                     let slot: Int32
-                    if anyIndex >= anywhere.count
-                        || (ownIndex < own.count && registeredBefore(own[ownIndex], anywhere[anyIndex]))
-                    {
+                    if anyIndex >= anywhere.count || (ownIndex < own.count && own[ownIndex] < anywhere[anyIndex]) {
                         slot = own[ownIndex]
                         ownIndex += 1
                     } else {
                         slot = anywhere[anyIndex]
                         anyIndex += 1
                     }
-                    if seen[Int(slot)] == stamp { continue }
-                    seen[Int(slot)] = stamp
-                    let registeredAt = candidates[Int(slot)].registeredAt
-                    if kept.isFull, let worst = kept.worst, worst.score >= bound, registeredAt > worst.registeredAt {
+                    if kept.isFull, let worst = kept.worst, worst.score >= bound, slot > worst.slot {
                         break  // everyone left registered later and can at most tie: nobody passes
+                    }
+                    // Met at a closer level already (its unit or minor group list).
+                    if level < 4 && OccupationRule.sharedLevel(offer.occupation, candidates[Int(slot)].occupations) > level {
+                        continue
                     }
                     guard let score = rules.score(offer, candidates[Int(slot)]), score >= rules.threshold else {
                         continue
                     }
-                    kept.consider(score: score, registeredAt: registeredAt, slot: slot) { candidates[Int($0)].id }
+                    kept.consider(score: score, slot: slot)
                 }
             }
         }
-        return kept.ranked { slots[Int($0)].id }
+        return kept.ranked { slots[Int($0)] }
     }
 
     /// The open offers `candidate` matches at or above the threshold, with the score.
@@ -230,25 +241,23 @@ public final class MatchIndex {
     /// Scores every candidate of the index, one by one, with the same rules: what matching
     /// would cost without the index (the benchmark's first alternative).
     public func matchByScanning(_ offer: OfferFeatures, limit: Int) -> [Ranked] {
+        if !ordered { renumber(slots.indices.filter { alive[$0] }.map { slots[$0] }) }
         var kept = TopK(limit: limit)
         slots.withUnsafeBufferPointer { candidates in
             for slot in candidates.indices where alive[slot] {
                 guard let score = rules.score(offer, candidates[slot]), score >= rules.threshold else { continue }
-                kept.consider(score: score, registeredAt: candidates[slot].registeredAt, slot: Int32(slot)) {
-                    candidates[Int($0)].id
-                }
+                kept.consider(score: score, slot: Int32(slot))
             }
         }
-        return kept.ranked { slots[Int($0)].id }
+        return kept.ranked { slots[Int($0)] }
     }
 }
 
 /// The best `limit` of a stream of candidates: a binary heap with the worst at the top.
-/// Items are slots; ids are looked up only to break a tie of score and registration time.
+/// Slots are in registration order, so (score, slot) is the whole ranking.
 struct TopK {
     struct Item {
         let score: Double
-        let registeredAt: Int64
         let slot: Int32
     }
 
@@ -263,53 +272,52 @@ struct TopK {
     var isFull: Bool { heap.count >= limit }
     var worst: Item? { heap.first }
 
-    /// Whether `a` ranks before `b` (see `Ranked.ranksBefore`).
     @inline(__always)
-    private static func before(_ a: Item, _ b: Item, _ id: (Int32) -> String) -> Bool {
-        if a.score != b.score { return a.score > b.score }
-        if a.registeredAt != b.registeredAt { return a.registeredAt < b.registeredAt }
-        return id(a.slot) < id(b.slot)
+    private static func before(_ a: Item, _ b: Item) -> Bool {
+        a.score != b.score ? a.score > b.score : a.slot < b.slot
     }
 
     @inline(__always)
-    mutating func consider(score: Double, registeredAt: Int64, slot: Int32, id: (Int32) -> String) {
-        let item = Item(score: score, registeredAt: registeredAt, slot: slot)
+    mutating func consider(score: Double, slot: Int32) {
+        let item = Item(score: score, slot: slot)
         if heap.count < limit {
             heap.append(item)
-            siftUp(heap.count - 1, id)
-        } else if Self.before(item, heap[0], id) {
+            siftUp(heap.count - 1)
+        } else if Self.before(item, heap[0]) {
             heap[0] = item
-            siftDown(0, id)
+            siftDown(0)
         }
     }
 
-    private mutating func siftUp(_ start: Int, _ id: (Int32) -> String) {
+    private mutating func siftUp(_ start: Int) {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
             // The worse of the two goes up.
-            guard Self.before(heap[parent], heap[child], id) else { return }
+            guard Self.before(heap[parent], heap[child]) else { return }
             heap.swapAt(child, parent)
             child = parent
         }
     }
 
-    private mutating func siftDown(_ start: Int, _ id: (Int32) -> String) {
+    private mutating func siftDown(_ start: Int) {
         var parent = start
         while true {
             let left = 2 * parent + 1
             let right = left + 1
             var top = parent
-            if left < heap.count && Self.before(heap[top], heap[left], id) { top = left }
-            if right < heap.count && Self.before(heap[top], heap[right], id) { top = right }
+            if left < heap.count && Self.before(heap[top], heap[left]) { top = left }
+            if right < heap.count && Self.before(heap[top], heap[right]) { top = right }
             if top == parent { return }
             heap.swapAt(parent, top)
             parent = top
         }
     }
 
-    func ranked(_ id: (Int32) -> String) -> [Ranked] {
-        heap.map { Ranked(candidateId: id($0.slot), score: $0.score, registeredAt: $0.registeredAt) }
-            .sorted(by: Ranked.ranksBefore)
+    func ranked(_ candidate: (Int32) -> CandidateFeatures) -> [Ranked] {
+        heap.sorted(by: Self.before).map { item in
+            let features = candidate(item.slot)
+            return Ranked(candidateId: features.id, score: item.score, registeredAt: features.registeredAt)
+        }
     }
 }

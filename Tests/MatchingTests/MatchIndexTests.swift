@@ -59,13 +59,28 @@ struct MatchIndexTests {
         index.load(people.prefix(1_500))
         for person in people.dropFirst(1_500) { index.upsert(person) }
         // Some updates and removals on top.
-        for number in stride(from: 0, to: 3_000, by: 7) { index.upsert(CandidateFeatures(Random.person(number, &rng))) }
-        for number in stride(from: 3, to: 3_000, by: 11) { index.remove("c\(number)") }
+        var live = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
+        for number in stride(from: 0, to: 3_000, by: 7) {
+            let changed = CandidateFeatures(Random.person(number, &rng))
+            index.upsert(changed)
+            live[changed.id] = changed
+        }
+        for number in stride(from: 3, to: 3_000, by: 11) {
+            index.remove("c\(number)")
+            live["c\(number)"] = nil
+        }
+        #expect(index.candidateCount == live.count)
         var nonEmpty = 0
         for number in 0..<60 {
             let offer = OfferFeatures(Random.job(number, &rng))
+            // The oracle: every live candidate scored, sorted by the ranking rule itself.
+            let oracle = live.values.compactMap { person -> Ranked? in
+                guard let score = index.rules.score(offer, person), score >= index.rules.threshold else { return nil }
+                return Ranked(candidateId: person.id, score: score, registeredAt: person.registeredAt)
+            }.sorted(by: Ranked.ranksBefore)
             for limit in [1, 5, 50, 10_000] {
                 let indexed = index.match(offer, limit: limit)
+                #expect(indexed == Array(oracle.prefix(limit)), "offer \(number), limit \(limit)")
                 #expect(indexed == index.matchByScanning(offer, limit: limit), "offer \(number), limit \(limit)")
                 #expect(indexed.count <= limit)
                 if limit == 10_000 && !indexed.isEmpty { nonEmpty += 1 }
