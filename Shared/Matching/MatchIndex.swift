@@ -43,12 +43,21 @@ public final class MatchIndex {
     /// Whether slot order is (registeredAt, id) order; a late registration breaks it until
     /// the next renumbering.
     private var ordered = true
-    /// Slots per (level, group, destination), ascending.
-    private var postings: [Int64: [Int32]] = [:]
+    /// Entries per (level, group, destination), ascending: `slot << 16 | tag`, where the tag
+    /// is the candidate's unit group that put it on the list (bits 0–13) and bit 14 says it
+    /// has several there. Matching skips, without reading the candidate, those it met at a
+    /// closer level.
+    private var postings: [Int64: [Int64]] = [:]
     public private(set) var offers: [String: OfferFeatures] = [:]
     private var offersBySubMajor: [Int16: Set<String>] = [:]
 
-    public init(rules: RuleSet) { self.rules = rules }
+    /// From how many entries a unit-group list is read by two threads at once.
+    public let parallelFrom: Int
+
+    public init(rules: RuleSet, parallelFrom: Int = 60_000) {
+        self.rules = rules
+        self.parallelFrom = parallelFrom
+    }
 
     public var candidateCount: Int { slotOf.count }
 
@@ -62,10 +71,8 @@ public final class MatchIndex {
     public func upsert(_ candidate: CandidateFeatures) {
         if let slot = slotOf[candidate.id], slots[Int(slot)].registeredAt == candidate.registeredAt {
             // Same person, same place in line: refile under the new keys.
-            let old = Self.keys(slots[Int(slot)])
-            let new = Self.keys(candidate)
-            for key in old.subtracting(new) { unfile(slot, key) }
-            for key in new.subtracting(old) { file(slot, key) }
+            for (key, tag) in Self.keys(slots[Int(slot)]) { unfile(Self.entry(slot, tag), key) }
+            for (key, tag) in Self.keys(candidate) { file(Self.entry(slot, tag), key) }
             slots[Int(slot)] = candidate
             return
         }
@@ -77,7 +84,7 @@ public final class MatchIndex {
         slots.append(candidate)
         alive.append(true)
         slotOf[candidate.id] = slot
-        for key in Self.keys(candidate) { postings[key, default: []].append(slot) }
+        for (key, tag) in Self.keys(candidate) { postings[key, default: []].append(Self.entry(slot, tag)) }
     }
 
     /// Adds many candidates at once (a rebuild), numbered in registration order.
@@ -89,7 +96,7 @@ public final class MatchIndex {
 
     public func remove(_ id: String) {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
-        for key in Self.keys(slots[Int(slot)]) { unfile(slot, key) }
+        for (key, tag) in Self.keys(slots[Int(slot)]) { unfile(Self.entry(slot, tag), key) }
         alive[Int(slot)] = false
         dead += 1
         if dead > 1_024 && dead > slots.count / 4 { renumber(slots.indices.filter { alive[$0] }.map { slots[$0] }) }
@@ -109,45 +116,59 @@ public final class MatchIndex {
         slotOf = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($0.element.id, Int32($0.offset)) })
         postings = [:]
         for (slot, candidate) in sorted.enumerated() {
-            for key in Self.keys(candidate) { postings[key, default: []].append(Int32(slot)) }
+            for (key, tag) in Self.keys(candidate) {
+                postings[key, default: []].append(Self.entry(Int32(slot), tag))
+            }
         }
         dead = 0
         ordered = true
     }
 
-    private func file(_ slot: Int32, _ key: Int64) {
+    private func file(_ entry: Int64, _ key: Int64) {
         var list = postings[key] ?? []
-        list.insert(slot, at: Self.position(of: slot, in: list))
+        list.insert(entry, at: Self.position(of: entry, in: list))
         postings[key] = list
     }
 
-    private func unfile(_ slot: Int32, _ key: Int64) {
+    private func unfile(_ entry: Int64, _ key: Int64) {
         guard var list = postings[key] else { return }
-        let position = Self.position(of: slot, in: list)
-        guard position < list.count, list[position] == slot else { return }
+        let position = Self.position(of: entry, in: list)
+        guard position < list.count, list[position] == entry else { return }
         list.remove(at: position)
         postings[key] = list.isEmpty ? nil : list
     }
 
-    /// The first position in `list` whose slot is not below `slot`.
-    private static func position(of slot: Int32, in list: [Int32]) -> Int {
+    /// The first position in `list` whose entry is not below `entry`.
+    private static func position(of entry: Int64, in list: [Int64]) -> Int {
         var low = 0
         var high = list.count
         while low < high {
             let middle = (low + high) / 2
-            if list[middle] < slot { low = middle + 1 } else { high = middle }
+            if list[middle] < entry { low = middle + 1 } else { high = middle }
         }
         return low
     }
 
-    /// The posting keys of a candidate: (level, group at that level, destination or 0).
-    static func keys(_ candidate: CandidateFeatures) -> Set<Int64> {
-        var keys: Set<Int64> = []
+    static let several: Int64 = 1 << 14
+
+    @inline(__always)
+    static func entry(_ slot: Int32, _ tag: Int64) -> Int64 { Int64(slot) << 16 | tag }
+
+    /// The posting keys of a candidate, (level, group at that level, destination or 0), each
+    /// with its tag: the smallest of the candidate's unit groups in that group, and `several`
+    /// when it has more than one there.
+    static func keys(_ candidate: CandidateFeatures) -> [Int64: Int64] {
+        var keys: [Int64: Int64] = [:]
         let destinations = candidate.destinations.isEmpty ? [UInt16(0)] : candidate.destinations
         for occupation in candidate.occupations {
             for level in 2...4 {
                 for destination in destinations {
-                    keys.insert(key(level: level, occupation: occupation, destination: destination))
+                    let key = key(level: level, occupation: occupation, destination: destination)
+                    if let tag = keys[key] {
+                        keys[key] = min(tag & 0x3FFF, Int64(occupation)) | several
+                    } else {
+                        keys[key] = Int64(occupation)
+                    }
                 }
             }
         }
@@ -186,7 +207,7 @@ public final class MatchIndex {
         guard limit > 0 else { return [] }
         if !ordered { renumber(slots.indices.filter { alive[$0] }.map { slots[$0] }) }
         var kept = TopK(limit: limit)
-        let empty: [Int32] = []
+        let empty: [Int64] = []
         slots.withUnsafeBufferPointer { candidates in
             for level in [4, 3, 2] {
                 let bound = rules.upperBound(level: level)
@@ -194,34 +215,76 @@ public final class MatchIndex {
                 if kept.isFull, let worst = kept.worst, bound < worst.score { break }
                 let own = postings[Self.key(level: level, occupation: offer.occupation, destination: offer.country)] ?? empty
                 let anywhere = postings[Self.key(level: level, occupation: offer.occupation, destination: 0)] ?? empty
-                // A candidate is in one of the two lists, never both; merged by slot, that is
-                // in registration order.
-                var ownIndex = 0
-                var anyIndex = 0
-                while ownIndex < own.count || anyIndex < anywhere.count {
-                    let slot: Int32
-                    if anyIndex >= anywhere.count || (ownIndex < own.count && own[ownIndex] < anywhere[anyIndex]) {
-                        slot = own[ownIndex]
-                        ownIndex += 1
-                    } else {
-                        slot = anywhere[anyIndex]
-                        anyIndex += 1
+                if level == 4 && own.count + anywhere.count >= parallelFrom {
+                    // A long unit-group list: both halves at once, each keeping its own best;
+                    // the best of the union is among the two.
+                    let pivot = own.count >= anywhere.count ? own[own.count / 2] : anywhere[anywhere.count / 2]
+                    let ownSplit = Self.position(of: pivot, in: own)
+                    let anySplit = Self.position(of: pivot, in: anywhere)
+                    var halves = [TopK(limit: limit), TopK(limit: limit)]
+                    let rules = rules
+                    halves.withUnsafeMutableBufferPointer { halves in
+                        let shared = SharedScan(candidates: candidates, halves: halves)
+                        DispatchQueue.concurrentPerform(iterations: 2) { half in
+                            Self.scan(
+                                offer, rules, level: level, bound: bound,
+                                own: half == 0 ? own[..<ownSplit] : own[ownSplit...],
+                                anywhere: half == 0 ? anywhere[..<anySplit] : anywhere[anySplit...],
+                                shared.candidates, &shared.halves[half])
+                        }
                     }
-                    if kept.isFull, let worst = kept.worst, worst.score >= bound, slot > worst.slot {
-                        break  // everyone left registered later and can at most tie: nobody passes
-                    }
-                    // Met at a closer level already (its unit or minor group list).
-                    if level < 4 && OccupationRule.sharedLevel(offer.occupation, candidates[Int(slot)].occupations) > level {
-                        continue
-                    }
-                    guard let score = rules.score(offer, candidates[Int(slot)]), score >= rules.threshold else {
-                        continue
-                    }
-                    kept.consider(score: score, slot: slot)
+                    for half in halves { kept.absorb(half) }
+                } else {
+                    Self.scan(
+                        offer, rules, level: level, bound: bound, own: own[...], anywhere: anywhere[...], candidates,
+                        &kept)
                 }
             }
         }
         return kept.ranked { slots[Int($0)] }
+    }
+
+    /// Reads two lists of one level in slot order (registration order) into `kept`.
+    @inline(__always)
+    private static func scan(
+        _ offer: OfferFeatures, _ rules: RuleSet, level: Int, bound: Double, own: ArraySlice<Int64>, anywhere: ArraySlice<Int64>,
+        _ candidates: UnsafeBufferPointer<CandidateFeatures>, _ kept: inout TopK
+    ) {
+        // A candidate is in one of the two lists, never both; merged by slot.
+        var ownIndex = own.startIndex
+        var anyIndex = anywhere.startIndex
+        let wantedMinor = offer.occupation / 10
+        while ownIndex < own.endIndex || anyIndex < anywhere.endIndex {
+            let entry: Int64
+            if anyIndex >= anywhere.endIndex || (ownIndex < own.endIndex && own[ownIndex] < anywhere[anyIndex]) {
+                entry = own[ownIndex]
+                ownIndex += 1
+            } else {
+                entry = anywhere[anyIndex]
+                anyIndex += 1
+            }
+            let slot = Int32(truncatingIfNeeded: entry >> 16)
+            if kept.isFull, let worst = kept.worst, worst.score >= bound, slot > worst.slot {
+                break  // everyone left registered later and can at most tie: nobody passes
+            }
+            // Met at a closer level already (on its unit or minor group's list)?
+            var shared = level
+            if level < 4 {
+                if entry & Self.several != 0 {
+                    shared = OccupationRule.sharedLevel(offer.occupation, candidates[Int(slot)].occupations)
+                    if shared > level { continue }
+                } else {
+                    let unit = Int16(truncatingIfNeeded: entry & 0x3FFF)
+                    if unit == offer.occupation || (level == 2 && unit / 10 == wantedMinor) { continue }
+                }
+            }
+            // Found on a list of this country or of "anywhere": the destination is met.
+            guard
+                let score = rules.score(offer, candidates[Int(slot)], level: shared, destinationChecked: true),
+                score >= rules.threshold
+            else { continue }
+            kept.consider(score: score, slot: slot)
+        }
     }
 
     /// The open offers `candidate` matches at or above the threshold, with the score.
@@ -251,6 +314,13 @@ public final class MatchIndex {
         }
         return kept.ranked { slots[Int($0)] }
     }
+}
+
+/// What the two threads of a parallel scan share: the candidates, read only, and one heap
+/// each, written only by its own thread.
+private struct SharedScan: @unchecked Sendable {
+    let candidates: UnsafeBufferPointer<CandidateFeatures>
+    let halves: UnsafeMutableBufferPointer<TopK>
 }
 
 /// The best `limit` of a stream of candidates: a binary heap with the worst at the top.
@@ -312,6 +382,11 @@ struct TopK {
             heap.swapAt(parent, top)
             parent = top
         }
+    }
+
+    /// Takes in what another heap kept.
+    mutating func absorb(_ other: TopK) {
+        for item in other.heap { consider(score: item.score, slot: item.slot) }
     }
 
     func ranked(_ candidate: (Int32) -> CandidateFeatures) -> [Ranked] {

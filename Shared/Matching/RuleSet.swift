@@ -89,14 +89,25 @@ public struct RuleSet: Sendable {
     /// The score of `candidate` for `offer`, or nil when a rule excludes it.
     @inline(__always)
     public func score(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures) -> Double? {
-        guard let occupationScore = occupation.score(level: OccupationRule.sharedLevel(offer.occupation, candidate.occupations))
-        else { return nil }
+        score(
+            offer, candidate, level: OccupationRule.sharedLevel(offer.occupation, candidate.occupations),
+            destinationChecked: false)
+    }
+
+    /// The score when the index already knows the occupation level (from the list the
+    /// candidate was found on) and that the candidate accepts the offer's country: the built-in
+    /// rules then need not read those parts of the candidate.
+    @inline(__always)
+    func score(
+        _ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures, level: Int, destinationChecked: Bool
+    ) -> Double? {
+        guard let occupationScore = occupation.score(level: level) else { return nil }
         var sum = occupationWeight * occupationScore
         if let fused {
             for rule in fused {
                 let value: Double?
                 switch rule.kind {
-                case .destination: value = DestinationRule.value(offer, candidate)
+                case .destination: value = destinationChecked ? 1 : DestinationRule.value(offer, candidate)
                 case .availability: value = AvailabilityRule.value(offer, candidate)
                 case .licences: value = LicencesRule.value(offer, candidate)
                 case .languages: value = LanguagesRule.value(offer, candidate)

@@ -50,10 +50,13 @@ enum Random {
 
 @Suite("MatchIndex: the index finds what scanning every candidate finds, in the same order")
 struct MatchIndexTests {
-    @Test("index and full scan agree on 3,000 random candidates and 60 offers, at several limits")
-    func indexAgreesWithScan() {
+    @Test(
+        "index and full scan agree on 3,000 random candidates and 60 offers, at several limits",
+        arguments: [60_000, 20])
+    func indexAgreesWithScan(parallelFrom: Int) {
+        // parallelFrom 20: every unit-group list is read by two threads.
         var rng = SplitMix(state: 42)
-        let index = MatchIndex(rules: .standard)
+        let index = MatchIndex(rules: .standard, parallelFrom: parallelFrom)
         // Half loaded in bulk, half one by one, so both ways of filing are checked.
         let people = (0..<3_000).map { CandidateFeatures(Random.person($0, &rng)) }
         index.load(people.prefix(1_500))

@@ -75,7 +75,8 @@ struct SQLiteAlternative {
     /// The best `limit` candidates for `offer`, computed by one SQL query.
     func match(_ offer: Offer, limit: Int, threshold: Double) throws -> [Ranked] {
         let features = OfferFeatures(offer)
-        var arguments: [any DatabaseValueConvertible] = []
+        var languageArguments: [any DatabaseValueConvertible] = []
+        var skillArguments: [any DatabaseValueConvertible] = []
         let languages = offer.requirements.languages
         var languageTerms: [String] = []
         for language in languages {
@@ -84,7 +85,7 @@ struct SQLiteAlternative {
                 COALESCE((SELECT CASE WHEN l.level >= ? THEN 1.0 WHEN l.level = ? - 1 THEN 0.5 ELSE 0 END
                           FROM cand_lang l WHERE l.cand = c.rowid AND l.code = ?), 0)
                 """)
-            arguments += [language.level.rank, language.level.rank, language.code]
+            languageArguments += [language.level.rank, language.level.rank, language.code]
         }
         let languageScore =
             languages.isEmpty ? "1.0" : "((\(languageTerms.joined(separator: " + "))) / \(languages.count).0)"
@@ -97,7 +98,7 @@ struct SQLiteAlternative {
             skillScore =
                 "((SELECT COUNT(*) FROM cand_skill s WHERE s.cand = c.rowid AND s.skill IN ("
                 + skills.map { _ in "?" }.joined(separator: ", ") + ")) * 1.0 / \(features.skills.count))"
-            arguments += skills
+            skillArguments += skills
         }
         let experience = offer.requirements.experienceYears
         let education = offer.requirements.education
@@ -121,12 +122,13 @@ struct SQLiteAlternative {
             ORDER BY score DESC, c.registered_at, c.id
             LIMIT ?
             """
-        // In the order of the placeholders: occupation, languages and skills, then the rest.
+        // In the order of the placeholders: occupation, languages, experience, education, skills,
+        // availability, then the WHERE clause, HAVING and LIMIT.
         let all: [any DatabaseValueConvertible] =
-            [features.occupation, features.occupation / 10] + arguments
-            + [experience, experience, max(1, experience), education, education, features.startDate]
-            + [features.occupation / 100, offer.country, features.startDate, Int64(features.licences)]
-            + [Int64(features.licences), threshold, limit]
+            [features.occupation, features.occupation / 10] + languageArguments
+            + [experience, experience, max(1, experience), education, education] + skillArguments
+            + [features.startDate, features.occupation / 100, offer.country, features.startDate]
+            + [Int64(features.licences), Int64(features.licences), threshold, limit]
         return try queue.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(all)).map { row in
                 Ranked(candidateId: row["id"], score: row["score"], registeredAt: row["registered_at"])
