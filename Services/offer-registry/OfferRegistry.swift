@@ -18,6 +18,8 @@ enum ReviewMode: String, CaseIterable, Sendable {
 /// version row and its event in the outbox.
 struct OfferRegistry: Sendable {
     let database: ServiceDatabase
+    /// Creations and changes share transactions when they arrive together (one fsync).
+    let commits: GroupCommit
     let outbox: Outbox
     let checks: [any OfferCheck]
     let review: ReviewMode
@@ -25,7 +27,7 @@ struct OfferRegistry: Sendable {
 
     /// The result of a creation: the offer, and whether this request created it (201) or
     /// repeated an earlier one (200).
-    struct Created {
+    struct Created: Sendable {
         let offer: Offer
         let isNew: Bool
     }
@@ -38,7 +40,7 @@ struct OfferRegistry: Sendable {
         let fingerprint = Idempotency.fingerprint(draft.content)
         // Validation reads no state: a bad request is refused before any write.
         let validated = try OfferValidator.validate(draft, id: id ?? UUID().uuidString.lowercased())
-        return try await database.pool.write { db in
+        return try await commits.write { db in
             var offer = validated
             if let existing = try Idempotency.earlier(
                 key: idempotencyKey, id: id, fingerprint: fingerprint, db,
@@ -68,7 +70,7 @@ struct OfferRegistry: Sendable {
                 english: "does not match the offer in the URL (\(id))")
         }
         let validated = try OfferValidator.validate(draft, id: id)
-        return try await database.pool.write { db in
+        return try await commits.write { db in
             var offer = validated
             guard let current = try OfferStore.find(id, db) else { throw APIError.notFound("offre", id: id) }
             guard current.status != .closed else {
@@ -101,7 +103,7 @@ struct OfferRegistry: Sendable {
     }
 
     func approve(_ id: String) async throws -> Offer {
-        try await database.pool.write { db in
+        try await commits.write { db in
             guard var offer = try OfferStore.find(id, db) else { throw APIError.notFound("offre", id: id) }
             switch offer.status {
             case .open:
@@ -122,7 +124,7 @@ struct OfferRegistry: Sendable {
     }
 
     func close(_ id: String, reason: String) async throws -> Offer {
-        try await database.pool.write { db in
+        try await commits.write { db in
             guard let offer = try OfferStore.find(id, db) else { throw APIError.notFound("offre", id: id) }
             return try close(offer, reason: reason, db)
         }

@@ -49,7 +49,8 @@ struct OfferRegistryCommand: AsyncParsableCommand {
         let runner = ServiceRunner(settings: settings)
         let publishing = try runner.publishing(database: database)
         let registry = OfferRegistry(
-            database: database, outbox: publishing.outbox, checks: chosen, review: reviewMode, logger: runner.logger)
+            database: database, commits: GroupCommit(database: database), outbox: publishing.outbox, checks: chosen,
+            review: reviewMode, logger: runner.logger)
         registry.addRoutes(to: runner.router)
         runner.logger.info(
             "offer-registry ready",

@@ -213,7 +213,8 @@ public final class MatchIndex {
                 let bound = rules.upperBound(level: level)
                 if bound < rules.threshold { break }
                 if kept.isFull, let worst = kept.worst, bound < worst.score { break }
-                let own = postings[Self.key(level: level, occupation: offer.occupation, destination: offer.country)] ?? empty
+                let own =
+                    postings[Self.key(level: level, occupation: offer.occupation, destination: offer.country)] ?? empty
                 let anywhere = postings[Self.key(level: level, occupation: offer.occupation, destination: 0)] ?? empty
                 if level == 4 && own.count + anywhere.count >= parallelFrom {
                     // A long unit-group list: both halves at once, each keeping its own best;
@@ -247,7 +248,8 @@ public final class MatchIndex {
     /// Reads two lists of one level in slot order (registration order) into `kept`.
     @inline(__always)
     private static func scan(
-        _ offer: OfferFeatures, _ rules: RuleSet, level: Int, bound: Double, own: ArraySlice<Int64>, anywhere: ArraySlice<Int64>,
+        _ offer: OfferFeatures, _ rules: RuleSet, level: Int, bound: Double, own: ArraySlice<Int64>,
+        anywhere: ArraySlice<Int64>,
         _ candidates: UnsafeBufferPointer<CandidateFeatures>, _ kept: inout TopK
     ) {
         // A candidate is in one of the two lists, never both; merged by slot.

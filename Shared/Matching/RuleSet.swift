@@ -125,7 +125,9 @@ public struct RuleSet: Sendable {
 
     /// The same sum through the `MatchingRule` protocol, for rule sets with plugins (and for
     /// the test that the fused path computes the same).
-    func genericScore(_ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures, _ start: Double)
+    func genericScore(
+        _ offer: borrowing OfferFeatures, _ candidate: borrowing CandidateFeatures, _ start: Double
+    )
         -> Double?
     {
         let offer = copy offer

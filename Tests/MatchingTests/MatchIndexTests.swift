@@ -176,7 +176,8 @@ struct FusedScoringTests {
             WeightedRule(LicencesRule(), weight: 5),
         ]
         let fast = RuleSet(occupationWeight: 40, others: others, threshold: 0)
-        let generic = RuleSet(occupationWeight: 40, others: others + [WeightedRule(NeutralRule(), weight: 0)], threshold: 0)
+        let generic = RuleSet(
+            occupationWeight: 40, others: others + [WeightedRule(NeutralRule(), weight: 0)], threshold: 0)
         var excluded = 0
         var scored = 0
         let offers = (0..<60).map { OfferFeatures(Random.job($0, &rng)) }

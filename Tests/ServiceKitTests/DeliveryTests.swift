@@ -224,3 +224,46 @@ func withReplayServer(_ server: ReplayServer, _ body: () async throws -> Void) a
         try await tasks.waitForAll()
     }
 }
+
+@Suite("GroupCommit: concurrent writes share transactions, each in its own savepoint", .timeLimit(.minutes(1)))
+struct GroupCommitTests {
+    @Test("60 concurrent writes: all but the failing one are stored, with their events, in fewer transactions")
+    func sharedTransactions() async throws {
+        let database = try ServiceDatabase(directory: temporaryDirectory(), name: "group") { migrator in
+            migrator.registerMigration("test") { db in
+                try db.execute(sql: "CREATE TABLE things (n INTEGER PRIMARY KEY)")
+            }
+        }
+        let commits = GroupCommit(database: database)
+        let outbox = Outbox(source: "group-test")
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for n in 1...60 {
+                group.addTask {
+                    do {
+                        try await commits.write { db in
+                            try db.execute(sql: "INSERT INTO things (n) VALUES (?)", arguments: [n])
+                            try outbox.append(sampleEvent(n, stream: "things"), in: db)
+                            if n == 30 { throw CancellationError() }  // this one's changes must vanish
+                        }
+                        return (n, true)
+                    } catch {
+                        return (n, false)
+                    }
+                }
+            }
+            var results: [Int: Bool] = [:]
+            for await (n, ok) in group { results[n] = ok }
+            return results
+        }
+        #expect(results.filter { !$0.value }.map(\.key) == [30])
+        let stored = try await database.pool.read { db in try Int.fetchAll(db, sql: "SELECT n FROM things ORDER BY n") }
+        #expect(stored == Array(1...60).filter { $0 != 30 })
+        // Gap-free numbering even though one savepoint was rolled back.
+        let seqs = try await database.pool.read { try Outbox.messages(stream: "things", from: 1, limit: 100, $0) }
+            .map(\.seq)
+        #expect(seqs == Array(1...59))
+        let transactions = await commits.transactions
+        #expect(await commits.requests == 60)
+        #expect(transactions < 60, "\(transactions) transactions for 60 requests")
+    }
+}
