@@ -8,8 +8,6 @@ import ServiceKit
 /// its events in the outbox.
 struct CandidateRegistry: Sendable {
     let database: ServiceDatabase
-    /// Creations and changes share transactions when they arrive together (one fsync).
-    let commits: GroupCommit
     let outbox: Outbox
     let logger: Logger
 
@@ -26,7 +24,7 @@ struct CandidateRegistry: Sendable {
         let fingerprint = Idempotency.fingerprint(draft.content)
         let now = Timestamp.now
         let candidate = try CandidateValidator.validate(draft, id: id ?? UUID().uuidString.lowercased(), now: now)
-        return try await commits.write { db in
+        return try await database.pool.write { db in
             if let existing = try Idempotency.earlier(
                 key: idempotencyKey, id: id, fingerprint: fingerprint, db,
                 storedFingerprint: { try CandidateStore.fingerprint($0, db) })
@@ -56,7 +54,7 @@ struct CandidateRegistry: Sendable {
         }
         let now = Timestamp.now
         let validated = try CandidateValidator.validate(draft, id: id, now: now)
-        return try await commits.write { db in
+        return try await database.pool.write { db in
             guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
             var candidate = validated
             candidate.profile.registeredAt = current.profile.registeredAt
@@ -74,7 +72,7 @@ struct CandidateRegistry: Sendable {
 
     func changeConsent(_ id: String, _ change: ConsentChange, via: String) async throws -> Candidate {
         let now = Timestamp.now
-        return try await commits.write { db in
+        return try await database.pool.write { db in
             guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
             var candidate = current
             candidate.profile.consent = try changeConsent(

@@ -22,7 +22,7 @@ struct CandidateRegistryCommand: AsyncParsableCommand {
         let runner = ServiceRunner(settings: settings)
         let publishing = try runner.publishing(database: database)
         let registry = CandidateRegistry(
-            database: database, commits: GroupCommit(database: database), outbox: publishing.outbox,
+            database: database, outbox: publishing.outbox,
             logger: runner.logger)
         registry.addRoutes(to: runner.router)
         // STOP by SMS: the notifier publishes the reply; consent to notifications goes off.

@@ -18,8 +18,6 @@ enum ReviewMode: String, CaseIterable, Sendable {
 /// version row and its event in the outbox.
 struct OfferRegistry: Sendable {
     let database: ServiceDatabase
-    /// Creations and changes share transactions when they arrive together (one fsync).
-    let commits: GroupCommit
     let outbox: Outbox
     let checks: [any OfferCheck]
     let review: ReviewMode
@@ -40,7 +38,7 @@ struct OfferRegistry: Sendable {
         let fingerprint = Idempotency.fingerprint(draft.content)
         // Validation reads no state: a bad request is refused before any write.
         let validated = try OfferValidator.validate(draft, id: id ?? UUID().uuidString.lowercased())
-        return try await commits.write { db in
+        return try await database.pool.write { db in
             var offer = validated
             if let existing = try Idempotency.earlier(
                 key: idempotencyKey, id: id, fingerprint: fingerprint, db,
@@ -70,7 +68,7 @@ struct OfferRegistry: Sendable {
                 english: "does not match the offer in the URL (\(id))")
         }
         let validated = try OfferValidator.validate(draft, id: id)
-        return try await commits.write { db in
+        return try await database.pool.write { db in
             var offer = validated
             guard let current = try OfferStore.find(id, db) else { throw APIError.notFound("offre", id: id) }
             guard current.status != .closed else {
@@ -103,7 +101,7 @@ struct OfferRegistry: Sendable {
     }
 
     func approve(_ id: String) async throws -> Offer {
-        try await commits.write { db in
+        try await database.pool.write { db in
             guard var offer = try OfferStore.find(id, db) else { throw APIError.notFound("offre", id: id) }
             switch offer.status {
             case .open:
@@ -124,7 +122,7 @@ struct OfferRegistry: Sendable {
     }
 
     func close(_ id: String, reason: String) async throws -> Offer {
-        try await commits.write { db in
+        try await database.pool.write { db in
             guard let offer = try OfferStore.find(id, db) else { throw APIError.notFound("offre", id: id) }
             return try close(offer, reason: reason, db)
         }

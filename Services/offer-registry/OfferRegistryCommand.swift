@@ -49,7 +49,7 @@ struct OfferRegistryCommand: AsyncParsableCommand {
         let runner = ServiceRunner(settings: settings)
         let publishing = try runner.publishing(database: database)
         let registry = OfferRegistry(
-            database: database, commits: GroupCommit(database: database), outbox: publishing.outbox, checks: chosen,
+            database: database, outbox: publishing.outbox, checks: chosen,
             review: reviewMode, logger: runner.logger)
         registry.addRoutes(to: runner.router)
         runner.logger.info(

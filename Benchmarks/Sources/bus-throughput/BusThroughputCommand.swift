@@ -44,7 +44,9 @@ struct BusThroughputCommand: AsyncParsableCommand {
         do {
             for size in Self.sizes {
                 let template = try EnvelopeTemplate(size: size, maxSeq: messages)
-                let routes: [Route] = [.direct, .broker(publishers: broker.publishers, subscribers: broker.subscribers)]
+                let routes: [Route] = [
+                    .direct, .broker(publishers: broker.publishers, subscribers: broker.subscribers),
+                ]
                 for route in routes {
                     results.append(try await measure(route, template))
                 }

@@ -60,7 +60,8 @@ enum Report {
         var lines = rows.map { row in
             row.indices.map { column in
                 // Text columns left-aligned, numbers right-aligned so digits line up.
-                column < 2 ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column < 2
+                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
                     : row[column].leftPadded(to: widths[column], with: " ")
             }.joined(separator: "  ")
         }

@@ -43,7 +43,8 @@ enum ThroughputRun {
         switch route {
         case .direct:
             publisher = try BusPublisher(bind: ["tcp://127.0.0.1:*"], options: options)
-            subscriber = try BusSubscriber(connect: publisher.boundEndpoints, prefixes: [prefix, marker], options: options)
+            subscriber = try BusSubscriber(
+                connect: publisher.boundEndpoints, prefixes: [prefix, marker], options: options)
         case .broker(let publishers, let subscribers):
             publisher = try BusPublisher(connect: [publishers], options: options)
             subscriber = try BusSubscriber(connect: [subscribers], prefixes: [prefix, marker], options: options)
@@ -98,7 +99,9 @@ enum ThroughputRun {
         }
     }
 
-    private static func publish(_ publisher: BusPublisher, _ template: EnvelopeTemplate, _ count: Int) async throws
+    private static func publish(
+        _ publisher: BusPublisher, _ template: EnvelopeTemplate, _ count: Int
+    ) async throws
         -> Step
     {
         let start = ContinuousClock.now
