@@ -65,7 +65,7 @@ final class Matcher: @unchecked Sendable {
     var candidateCount: Int { withState { $0.index.candidateCount } }
     var offerCount: Int { withState { $0.index.offers.count } }
 
-    /// Whether an erasure happened since the last call (the WAL should then be checkpointed).
+    /// Whether an erasure happened since the last call: redactions may be waiting.
     func takeErasureFlag() -> Bool {
         withState { state in
             defer { state.erasedSinceCheckpoint = false }
@@ -99,13 +99,10 @@ final class Matcher: @unchecked Sendable {
             case .candidateWithdrawn(let profile):
                 try removeCandidate(profile.id, &state, db, reason: Reason.withdrawn)
             case .candidateErased(let profile):
-                // No match.withdrawn naming the person: every service hears candidate.erased
-                // itself, and a new event would put the id back into this outbox.
-                try removeCandidate(profile.id, &state, db, reason: Reason.erased, announce: false)
-                let seqs = try MatcherStore.erase(profile.id, db)
-                try Outbox.redact(stream: Topic.stream(of: Topic.matchFound), seqs: seqs, in: db) { envelope in
-                    Self.redacted(envelope.payload)
-                }
+                // match.withdrawn for each of the person's matches, then, once the relay has
+                // published them, the person's rows are redacted (ErasureRedaction).
+                try removeCandidate(profile.id, &state, db, reason: Reason.erased)
+                try MatcherStore.erase(profile.id, db)
                 state.erasedSinceCheckpoint = true
             default:
                 break  // other events of these streams: nothing to match
@@ -203,15 +200,13 @@ final class Matcher: @unchecked Sendable {
         }
     }
 
-    private func removeCandidate(
-        _ id: String, _ state: inout State, _ db: Database, reason: String, announce: Bool = true
-    ) throws {
+    private func removeCandidate(_ id: String, _ state: inout State, _ db: Database, reason: String) throws {
         let offers = (state.keptBy[id] ?? []).sorted()
         state.index.remove(id)
         try MatcherStore.deleteCandidate(id, db)
         for offerId in offers {
             guard let offer = state.index.offers[offerId] else { continue }
-            try withdraw(offer, id, &state, db, reason: reason, announce: announce)
+            try withdraw(offer, id, &state, db, reason: reason)
             try refresh(offerId, &state, db, reason: Reason.outranked)
         }
         state.keptBy[id] = nil
@@ -238,14 +233,12 @@ final class Matcher: @unchecked Sendable {
     }
 
     private func withdraw(
-        _ offer: OfferFeatures, _ candidateId: String, _ state: inout State, _ db: Database, reason: String,
-        announce: Bool = true
+        _ offer: OfferFeatures, _ candidateId: String, _ state: inout State, _ db: Database, reason: String
     ) throws {
         guard let ranked = state.kept[offer.id]?.removeValue(forKey: candidateId) else { return }
         state.keptBy[candidateId]?.remove(offer.id)
         if state.keptBy[candidateId]?.isEmpty == true { state.keptBy[candidateId] = nil }
         try MatcherStore.deleteMatch(offer: offer.id, candidate: candidateId, db)
-        guard announce else { return }
         let envelope = try outbox.append(
             .matchWithdrawn(
                 Match(offerId: offer.id, candidateId: candidateId, score: ranked.score, breakdown: [], reason: reason)),

@@ -83,23 +83,34 @@ struct MatcherCommand: AsyncParsableCommand {
         runner.logger.info("matcher ready", metadata: ["threshold": "\(ruleSet.threshold)"])
         try await runner.run(
             services: publishing.services + [
-                receiving.service, ErasureCheckpoint(database: database, matcher: matcher),
+                receiving.service, ErasureRedaction(database: database, matcher: matcher),
             ])
     }
 }
 
-/// After an erasure, a WAL checkpoint (TRUNCATE), so that the erased person's old pages do
-/// not stay in the write-ahead log; secure_delete has zeroed them in the database file.
-struct ErasureCheckpoint: Service {
+/// Finishes erasures: once the relay has published an erased person's last match.* event,
+/// rewrites the person's match.* outbox rows without the person and checkpoints the WAL
+/// (TRUNCATE), so that the id stays in no file; secure_delete zeroes the freed bytes.
+struct ErasureRedaction: Service {
     let database: ServiceDatabase
     let matcher: Matcher
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                var pending = true  // at start: an erasure may have been left half done
                 while true {
                     try await Task.sleep(for: .milliseconds(200))
-                    guard matcher.takeErasureFlag() else { continue }
+                    pending = matcher.takeErasureFlag() || pending
+                    guard pending else { continue }
+                    let (finished, waiting) = try await database.pool.write { db in
+                        let finished = try MatcherStore.redactPublished(stream: Topic.stream(of: Topic.matchFound), db) {
+                            Matcher.redacted($0.payload)
+                        }
+                        return (finished, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_redactions") ?? 0)
+                    }
+                    pending = waiting > 0
+                    guard finished > 0 else { continue }
                     var done = false
                     for _ in 0..<50 where !done {
                         done = try await database.pool.writeWithoutTransaction { db in

@@ -30,6 +30,14 @@ enum MatcherStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("matcher-v2-pending-redactions") { db in
+            // An erased person's match.* rows wait here until the relay has published the
+            // last of them (the match.withdrawn of the erasure); then they are redacted.
+            try db.execute(
+                sql: """
+                    CREATE TABLE pending_redactions (candidate_id TEXT PRIMARY KEY NOT NULL, up_to INTEGER NOT NULL)
+                    """)
+        }
     }
 
     static func saveOffer(_ offer: Offer, _ db: Database) throws {
@@ -97,14 +105,35 @@ enum MatcherStore {
             sql: "INSERT OR IGNORE INTO match_rows (candidate_id, seq) VALUES (?, ?)", arguments: [candidate, seq])
     }
 
-    /// Everything kept about one person: the profile, the matches and the rows list.
-    static func erase(_ candidate: String, _ db: Database) throws -> [Int64] {
-        let seqs = try Int64.fetchAll(
-            db, sql: "SELECT seq FROM match_rows WHERE candidate_id = ? ORDER BY seq", arguments: [candidate])
+    /// Deletes the person's profile and matches, and schedules the redaction of the person's
+    /// match.* outbox rows once the relay has published them all.
+    static func erase(_ candidate: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM candidates WHERE id = ?", arguments: [candidate])
         try db.execute(sql: "DELETE FROM matches WHERE candidate_id = ?", arguments: [candidate])
-        try db.execute(sql: "DELETE FROM match_rows WHERE candidate_id = ?", arguments: [candidate])
-        return seqs
+        if let last = try Int64.fetchOne(
+            db, sql: "SELECT MAX(seq) FROM match_rows WHERE candidate_id = ?", arguments: [candidate])
+        {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO pending_redactions (candidate_id, up_to) VALUES (?, ?)",
+                arguments: [candidate, last])
+        }
+    }
+
+    /// Redacts the rows of every erased person whose last row the relay has published;
+    /// returns how many people were finished.
+    static func redactPublished(stream: String, _ db: Database, replacement: (Envelope) -> Event) throws -> Int {
+        let published =
+            try Int64.fetchOne(db, sql: "SELECT published FROM outbox_relay WHERE stream = ?", arguments: [stream]) ?? 0
+        let ready = try String.fetchAll(
+            db, sql: "SELECT candidate_id FROM pending_redactions WHERE up_to <= ?", arguments: [published])
+        for candidate in ready {
+            let seqs = try Int64.fetchAll(
+                db, sql: "SELECT seq FROM match_rows WHERE candidate_id = ? ORDER BY seq", arguments: [candidate])
+            try Outbox.redact(stream: stream, seqs: seqs, in: db, replacement: replacement)
+            try db.execute(sql: "DELETE FROM match_rows WHERE candidate_id = ?", arguments: [candidate])
+            try db.execute(sql: "DELETE FROM pending_redactions WHERE candidate_id = ?", arguments: [candidate])
+        }
+        return ready.count
     }
 
     /// What the index and the kept matches are rebuilt from at start.

@@ -137,9 +137,11 @@ struct MatcherEndToEndTests {
         let other = try await stack.register(["id": "KAY-STAYS-0043", "contact.phone": "+22376000300"])
         _ = try await stack.waitForMatches("offer=\(offerId)") { $0.count == 2 }
         #expect(try await request("DELETE", stack.candidates.base + "/candidates/\(person)").status == 204)
+        let withdrawn = try await stack.observer.event(Topic.matchWithdrawn) { $0.match?.candidateId == person }
+        #expect(withdrawn.match?.reason?.contains("effacement") == true)
         #expect(try await stack.waitForMatches("offer=\(offerId)") { $0.count == 1 }.map(\.candidateId) == [other])
         #expect(try await stack.matches("candidate=\(person)").isEmpty)
-        // The matcher checkpoints its WAL shortly after an erasure.
+        // The matcher redacts the rows once published, and checkpoints its WAL.
         let deadline = ContinuousClock.now + .seconds(20)
         var traces = try filesContaining(person, under: stack.matcher.dataDirectory)
         while !traces.isEmpty && ContinuousClock.now < deadline {
@@ -147,10 +149,10 @@ struct MatcherEndToEndTests {
             traces = try filesContaining(person, under: stack.matcher.dataDirectory)
         }
         #expect(traces == [], "the erased candidate's id is still in \(traces)")
-        // The matcher published nothing naming the person after the erasure: one match.found only.
+        // What was published: the match, then its withdrawal.
         #expect(
             stack.observer.events([Topic.matchFound, Topic.matchWithdrawn]).filter { $0.match?.candidateId == person }
-                .count == 1)
+                .map(\.type) == [Topic.matchFound, Topic.matchWithdrawn])
         #expect(try filesContaining(other, under: stack.matcher.dataDirectory) != [])
     }
 }
