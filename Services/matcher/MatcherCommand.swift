@@ -104,7 +104,8 @@ struct ErasureRedaction: Service {
                     pending = matcher.takeErasureFlag() || pending
                     guard pending else { continue }
                     let (finished, waiting) = try await database.pool.write { db in
-                        let finished = try MatcherStore.redactPublished(stream: Topic.stream(of: Topic.matchFound), db) {
+                        let finished = try MatcherStore.redactPublished(stream: Topic.stream(of: Topic.matchFound), db)
+                        {
                             Matcher.redacted($0.payload)
                         }
                         return (finished, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_redactions") ?? 0)
