@@ -34,8 +34,11 @@ final class Matcher: @unchecked Sendable {
     let outbox: Outbox
     let policy: KeepPolicy
     let logger: Logger
+    /// Where `/health` shows the index's size ("index" check).
+    let health: HealthChecks?
 
-    init(rules: RuleSet, outbox: Outbox, policy: KeepPolicy, logger: Logger) {
+    init(rules: RuleSet, outbox: Outbox, policy: KeepPolicy, logger: Logger, health: HealthChecks? = nil) {
+        self.health = health
         current = State(index: MatchIndex(rules: rules))
         self.outbox = outbox
         self.policy = policy
@@ -107,6 +110,8 @@ final class Matcher: @unchecked Sendable {
             default:
                 break  // other events of these streams: nothing to match
             }
+            health?.report(
+                "index", .ok, "\(state.index.candidateCount) candidates, \(state.index.offers.count) open offers")
         }
     }
 

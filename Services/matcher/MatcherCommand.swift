@@ -63,7 +63,9 @@ struct MatcherCommand: AsyncParsableCommand {
         }
         let runner = ServiceRunner(settings: settings)
         let publishing = try runner.publishing(database: database)
-        let matcher = Matcher(rules: ruleSet, outbox: publishing.outbox, policy: policy, logger: runner.logger)
+        let matcher = Matcher(
+            rules: ruleSet, outbox: publishing.outbox, policy: policy, logger: runner.logger,
+            health: runner.context.health)
         let started = ContinuousClock.now
         let loaded = try await database.pool.read { db in try matcher.rebuild(db) }
         runner.logger.info(
