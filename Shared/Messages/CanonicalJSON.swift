@@ -27,6 +27,17 @@ public enum CanonicalJSON {
     /// `"Infinity"` and `"-Infinity"`; readers reject them as the wrong type.
     public static func encode(_ value: some Encodable) throws(MessageError) -> [UInt8] {
         do {
+            return try CanonicalEncoder().encode(value)
+        } catch let EncodingError.invalidValue(_, context) {
+            throw .invalidField(field: MessageError.jsonPath(context.codingPath), reason: context.debugDescription)
+        } catch {
+            throw .translating(error)
+        }
+    }
+
+    /// The same with Foundation's JSONEncoder: the reference the tests hold `encode` to.
+    static func foundationEncode(_ value: some Encodable) throws(MessageError) -> [UInt8] {
+        do {
             return Array(try encoder.encode(value))
         } catch let EncodingError.invalidValue(_, context) {
             throw .invalidField(field: MessageError.jsonPath(context.codingPath), reason: context.debugDescription)
