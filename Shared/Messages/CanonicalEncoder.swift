@@ -197,10 +197,9 @@ final class Encoding: Encoder {
         mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
 
         mutating func superEncoder(forKey key: Key) -> any Encoder {
-            let child = Encoding(codingPath: codingPath + [key])
-            box.members[key.stringValue] = .object(ObjectBox())
-            // A placeholder the child cannot fill: superEncoder is not used by the schema.
-            return child
+            // Class inheritance in Codable: nothing in the message schema uses it, and a silent
+            // wrong answer would corrupt messages, so say it loudly.
+            preconditionFailure("CanonicalEncoder does not support superEncoder (at \(codingPath + [key]))")
         }
     }
 
@@ -241,7 +240,9 @@ final class Encoding: Encoder {
             return Unkeyed(box: nested, codingPath: path)
         }
 
-        mutating func superEncoder() -> any Encoder { Encoding(codingPath: codingPath) }
+        mutating func superEncoder() -> any Encoder {
+            preconditionFailure("CanonicalEncoder does not support superEncoder (at \(codingPath))")
+        }
     }
 
     struct Single: SingleValueEncodingContainer {
