@@ -105,7 +105,9 @@ struct CandidateRegistry: Sendable {
         }
         // secure_delete has zeroed the freed bytes in the database file; the old pages are
         // still in the WAL until a checkpoint copies them back and truncates it.
-        try await truncateWAL()
+        if try await !database.truncateWAL() {
+            logger.warning("WAL checkpoint after erasure did not complete; it completes at the next one")
+        }
         logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsRedacted": "\(redacted)"])
     }
 
@@ -124,19 +126,6 @@ struct CandidateRegistry: Sendable {
             current.profile.consent, ConsentChange(notifications: false), id: id, via: "sms", now: time, db)
         try save(candidate, previous: current, db)
         return true
-    }
-
-    private func truncateWAL() async throws {
-        for attempt in 1...50 {
-            let done = try await database.pool.writeWithoutTransaction { db -> Bool in
-                let result = try db.checkpoint(.truncate)
-                return result.walFrameCount == result.checkpointedFrameCount
-            }
-            if done { return }
-            logger.debug("WAL checkpoint waits for readers", metadata: ["attempt": "\(attempt)"])
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        logger.warning("WAL checkpoint after erasure did not complete; it completes at the next one")
     }
 
     private func save(_ candidate: Candidate, previous: Candidate, _ db: Database) throws {

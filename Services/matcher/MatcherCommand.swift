@@ -114,15 +114,9 @@ struct ErasureRedaction: Service {
                     }
                     pending = waiting > 0
                     guard finished > 0 else { continue }
-                    var done = false
-                    for _ in 0..<50 where !done {
-                        done = try await database.pool.writeWithoutTransaction { db in
-                            let result = try db.checkpoint(.truncate)
-                            return result.walFrameCount == result.checkpointedFrameCount
-                        }
-                        if !done { try await Task.sleep(for: .milliseconds(20)) }
+                    if try await !database.truncateWAL() {
+                        matcher.logger.warning("WAL checkpoint after erasure did not complete; it will later")
                     }
-                    if !done { matcher.logger.warning("WAL checkpoint after erasure did not complete; it will later") }
                 }
             }
         } catch is CancellationError {}

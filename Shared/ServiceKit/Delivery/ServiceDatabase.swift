@@ -66,4 +66,21 @@ public final class ServiceDatabase: Sendable {
                     """)
         }
     }
+
+    /// Copies the write-ahead log back into the database file and truncates it, so that pages
+    /// holding deleted data (erasure) no longer sit in the WAL; `secure_delete` has zeroed
+    /// them in the file. Readers can hold the checkpoint back: it is retried `attempts` times,
+    /// 20 ms apart. Returns whether it completed (if not, a later checkpoint finishes it).
+    @discardableResult
+    public func truncateWAL(attempts: Int = 50) async throws -> Bool {
+        for attempt in 1...max(1, attempts) {
+            let done = try await pool.writeWithoutTransaction { db -> Bool in
+                let result = try db.checkpoint(.truncate)
+                return result.walFrameCount == result.checkpointedFrameCount
+            }
+            if done { return true }
+            if attempt < attempts { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        return false
+    }
 }
