@@ -36,6 +36,12 @@ public enum CodeLists {
             ["8", "Doctoral or equivalent level", "Niveau doctorat ou équivalent"],
         ])
 
+    /// Driving licence categories: the EU's (directive 2006/126/EC), which partners use, plus
+    /// E and F of Mali's older permits. The order is fixed: matching numbers them by position.
+    public static let drivingLicences = [
+        "AM", "A1", "A2", "A", "B1", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "E", "F",
+    ]
+
     /// The data rows of an embedded table (its header left out).
     static func rows(_ text: String) -> [[String]] {
         // The tables are compiled in and checked by tests, so a failure here is a build defect.

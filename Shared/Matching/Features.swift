@@ -1,3 +1,4 @@
+import CodeLists
 import Foundation
 import Messages
 import Synchronization
@@ -115,9 +116,8 @@ public enum Codes {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    public static let licenceCategories = [
-        "AM", "A1", "A2", "A", "B1", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "E", "F",
-    ]
+    /// The categories in bit order (`CodeLists.drivingLicences`).
+    public static let licenceCategories = CodeLists.drivingLicences
 
     public static func licenceBits(_ licences: [String]) -> UInt32 {
         var bits: UInt32 = 0

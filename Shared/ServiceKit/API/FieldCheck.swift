@@ -5,11 +5,8 @@ import Messages
 /// Checks of the fields registries share, each failing with a 422 that names the field and
 /// says, in French and English, what is expected.
 public enum FieldCheck {
-    /// Driving licence categories: the EU's (directive 2006/126/EC), which partners use, plus
-    /// E and F of Mali's older permits.
-    public static let drivingLicences: Set<String> = [
-        "AM", "A1", "A2", "A", "B1", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "E", "F",
-    ]
+    /// Driving licence categories (`CodeLists.drivingLicences`).
+    public static let drivingLicences = Set(CodeLists.drivingLicences)
 
     public static func text(_ value: String, _ field: String, max: Int) throws(APIError) {
         let trimmed = value.trimmed
