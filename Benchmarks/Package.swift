@@ -16,9 +16,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            path: "Sources/BenchmarkSupport",
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
         .executableTarget(
             name: "bus-throughput",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Bus", package: "Passerelle"),
                 .product(name: "Messages", package: "Passerelle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -30,6 +36,7 @@ let package = Package(
         .executableTarget(
             name: "delivery-throughput",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "ServiceKit", package: "Passerelle"),
                 .product(name: "Bus", package: "Passerelle"),
                 .product(name: "Messages", package: "Passerelle"),
@@ -44,6 +51,7 @@ let package = Package(
         .executableTarget(
             name: "matching",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Matching", package: "Passerelle"),
                 .product(name: "Messages", package: "Passerelle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

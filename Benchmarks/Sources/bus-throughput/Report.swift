@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Bus
 import Foundation
 
@@ -7,11 +8,7 @@ struct CaseResult: Sendable {
     let size: Int
     let rates: [Double]
 
-    var median: Double {
-        let sorted = rates.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    var median: Double { Figures.median(rates) }
     /// Envelope bytes only (the 16-byte topic frame and ZeroMQ framing are not counted), 10^6 B.
     var medianMegabytes: Double { median * Double(size) / 1_000_000 }
 }
@@ -22,15 +19,7 @@ enum Report {
         size >= 1024 && size % 1024 == 0 ? "\(size / 1024) KiB" : "\(size) B"
     }
 
-    static func rate(_ value: Double) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.usesGroupingSeparator = true
-        formatter.groupingSeparator = ","
-        return formatter.string(from: NSNumber(value: value.rounded())) ?? "\(Int(value))"
-    }
+    static func rate(_ value: Double) -> String { Figures.grouped(value) }
 
     static func machine(broker: String, messages: Int, runs: Int) -> String {
         #if DEBUG
@@ -40,7 +29,7 @@ enum Report {
         #endif
         return """
             bus-throughput: \(rate(Double(messages))) messages per run, \(runs) runs per case after 1 warm-up, \(build)
-            machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), \
+            machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(Machine.cpuModel()), \
             \(ProcessInfo.processInfo.operatingSystemVersionString)
             libzmq \(BusContext.libraryVersion); transport tcp://127.0.0.1 (kernel-chosen ports)
             broker: \(broker)
@@ -79,11 +68,4 @@ enum Report {
         return lines.joined(separator: "\n")
     }
 
-    private static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? "unknown CPU"
-    }
 }

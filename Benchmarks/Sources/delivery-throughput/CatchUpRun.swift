@@ -25,7 +25,7 @@ enum CatchUpRun {
         for first in stride(from: 1, through: events, by: fillBatch) {
             let last = min(events, first + fillBatch - 1)
             try await database.pool.write { db in
-                try outbox.append(contentsOf: (first...last).map(Workload.event), in: db)
+                _ = try outbox.append(contentsOf: (first...last).map(Workload.event), in: db)
             }
         }
         let filling = start.duration(to: .now)

@@ -91,7 +91,7 @@ enum EndToEndRun {
                 try Task.checkCancellation()
                 let last = min(events, first + batch - 1)
                 try await database.pool.write { db in
-                    try outbox.append(contentsOf: (first...last).map(Workload.event), in: db)
+                    _ = try outbox.append(contentsOf: (first...last).map(Workload.event), in: db)
                 }
             }
             return start.duration(to: .now)

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Bus
 import Foundation
 import GRDB
@@ -8,11 +9,7 @@ struct CaseResult: Sendable {
     let events: Int
     let rates: [Double]
 
-    var median: Double {
-        let sorted = rates.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    var median: Double { Figures.median(rates) }
 }
 
 /// The printed header, table and ratios.
@@ -20,15 +17,7 @@ enum Report {
     /// The project's aim: durable delivery keeps at least a third of SQLite's own insert rate.
     static let aim = 1.0 / 3.0
 
-    static func rate(_ value: Double) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.usesGroupingSeparator = true
-        formatter.groupingSeparator = ","
-        return formatter.string(from: NSNumber(value: value.rounded())) ?? "\(Int(value))"
-    }
+    static func rate(_ value: Double) -> String { Figures.grouped(value) }
 
     static func seconds(_ duration: Duration) -> String {
         String(format: "%.3f s", duration / .seconds(1))
@@ -44,7 +33,7 @@ enum Report {
         let sizes = Workload.sizes
         return """
             delivery-throughput: \(runs) runs per case after 1 smaller warm-up, \(build)
-            machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), \
+            machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(Machine.cpuModel()), \
             \(ProcessInfo.processInfo.operatingSystemVersionString)
             SQLite \(sqlite) (WAL, synchronous=FULL, via ServiceDatabase), libzmq \(BusContext.libraryVersion)
             files in \(NSTemporaryDirectory()); broker: in-process BrokerCore (own context, HWM 200,000)
@@ -91,18 +80,10 @@ enum Report {
 
     /// Peak resident memory of this process (VmHWM), over every case.
     static func peakMemory() -> String {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
-        else { return "peak RSS: unknown (no VmHWM in /proc/self/status)" }
-        return String(format: "peak RSS (VmHWM): %.0f MiB", kilobytes / 1024)
+        guard let kilobytes = Machine.status("VmHWM") else {
+            return "peak RSS: unknown (no VmHWM in /proc/self/status)"
+        }
+        return String(format: "peak RSS (VmHWM): %.0f MiB", Double(kilobytes) / 1024)
     }
 
-    private static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? "unknown CPU"
-    }
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import ArgumentParser
 import Foundation
 import GRDB
@@ -236,13 +237,7 @@ enum Report {
         return String(format: ratio < 10 ? "%.1f×" : "%.0f×", ratio)
     }
 
-    static func count(_ value: Int) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.groupingSeparator = ","
-        formatter.usesGroupingSeparator = true
-        return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
-    }
+    static func count(_ value: Int) -> String { Figures.grouped(Double(value)) }
 
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
@@ -258,20 +253,10 @@ enum Report {
 }
 
 enum Memory {
-    /// A line of /proc/self/status in kB (VmRSS, VmHWM).
-    static func status(_ key: String) -> Int {
-        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
-        }
-        return 0
-    }
+    /// A line of /proc/self/status in kB (VmRSS, VmHWM); 0 when absent.
+    static func status(_ key: String) -> Int { Machine.status(key) ?? 0 }
 
     static func megabytes(_ kilobytes: Int) -> Int { kilobytes / 1024 }
 
-    static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        return info.split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-    }
+    static func cpuModel() -> String { Machine.cpuModel() }
 }
