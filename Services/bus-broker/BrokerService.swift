@@ -2,6 +2,7 @@ import Bus
 import Logging
 import ServiceKit
 import ServiceLifecycle
+import Synchronization
 
 /// Runs a ``BrokerCore`` until graceful shutdown, with its counters on `/metrics`.
 struct BrokerService: Service {
@@ -19,10 +20,17 @@ struct BrokerService: Service {
         // The broker is the hub: unless told otherwise, its queues absorb bursts of every publisher.
         options.sendHighWaterMark = highWaterMark ?? 200_000
         options.receiveHighWaterMark = highWaterMark ?? 200_000
+        var policy: BusAccessPolicy?
+        if let security = context.settings.security {
+            // CURVE on both sides, every handshake through ZAP, every message through the ACL.
+            options = try security.serverOptions(options, domain: "bus-broker")
+            policy = BusAccessPolicy(security: security)
+        }
         let core = try BrokerCore(
             publishers: publishers, subscribers: subscribers, options: options,
-            maxMessageBytes: maxMessageBytes, logger: logger)
+            maxMessageBytes: maxMessageBytes, policy: policy, logger: logger)
         register(core.counters)
+        if let policy { register(policy) }
         context.health.report(
             "forwarding", .ok, "publishers \(core.publisherEndpoint), subscribers \(core.subscriberEndpoint)")
         logger.info(
@@ -30,6 +38,7 @@ struct BrokerService: Service {
             metadata: [
                 "publishers": "\(core.publisherEndpoint)", "subscribers": "\(core.subscriberEndpoint)",
                 "libzmq": "\(BusContext.libraryVersion)",
+                "security": "\(policy == nil ? "off (no keys)" : "CURVE, ZAP and ACL")",
             ])
         try? await gracefulShutdown()
         await core.stop()
@@ -41,6 +50,26 @@ struct BrokerService: Service {
                 "subscriptions": "\(totals.subscriptionsForwarded)",
                 "droppedMalformed": "\(totals.droppedMalformed)", "droppedOversize": "\(totals.droppedOversize)",
             ])
+    }
+
+    /// `bus_broker_refused_total{identity, reason}`: each identity's refused traffic.
+    private func register(_ policy: BusAccessPolicy) {
+        let metrics = context.metrics
+        let reported = Mutex<[BusAccessPolicy.Refusal: Int]>([:])
+        metrics.addCollector {
+            for (refusal, total) in policy.counts {
+                let delta = reported.withLock { reported in
+                    defer { reported[refusal] = total }
+                    return total - (reported[refusal] ?? 0)
+                }
+                guard delta > 0 else { continue }
+                metrics.counter(
+                    "bus_broker_refused_total",
+                    labels: [("identity", refusal.identity), ("reason", refusal.reason.rawValue)],
+                    help: "Messages and subscriptions refused by the access rules, per identity and reason."
+                ).increment(by: Int64(delta))
+            }
+        }
     }
 
     private func register(_ counters: BrokerCounters) {

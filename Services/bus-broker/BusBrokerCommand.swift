@@ -37,6 +37,14 @@ struct BusBrokerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "Log level (PASSERELLE_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    @Option(
+        name: .customLong("keys-dir"),
+        help: "Keys folder (PASSERELLE_KEYS_DIR): CURVE, ZAP with the authorised keys, and the ACL of acl.yaml.")
+    var keysDir: String?
+
+    @Flag(help: "Bind beyond loopback without keys: only on a network you trust (PASSERELLE_INSECURE).")
+    var insecure = false
+
     func validate() throws {
         if let maxMessageBytes, maxMessageBytes < 1 {
             throw ValidationError("--max-message-bytes must be at least 1")
@@ -50,6 +58,8 @@ struct BusBrokerCommand: AsyncParsableCommand {
         flags["http"] = http
         flags["logLevel"] = logLevel
         flags["bus.highWaterMark"] = busHighWaterMark
+        flags["keysDir"] = keysDir
+        if insecure { flags["insecure"] = "true" }
         flags["broker.maxMessageBytes"] = maxMessageBytes.map(String.init)
         let settings: ServiceSettings
         do {

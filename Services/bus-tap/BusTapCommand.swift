@@ -40,6 +40,16 @@ struct BusTapCommand: AsyncParsableCommand {
     @Option(help: "YAML configuration file (also PASSERELLE_CONFIG).")
     var config: String?
 
+    @Option(name: .customLong("keys-dir"), help: "Keys folder; set, the tap connects with CURVE (PASSERELLE_KEYS_DIR).")
+    var keysDir: String?
+
+    @Option(
+        help: "Key identity to read as (PASSERELLE_SOURCE; default bus-tap, which never sees contact.).")
+    var identity: String?
+
+    @Flag(help: "Connect beyond loopback without keys (PASSERELLE_INSECURE).")
+    var insecure = false
+
     func validate() throws {
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
@@ -48,6 +58,9 @@ struct BusTapCommand: AsyncParsableCommand {
     func run() async throws {
         var flags: [String: String] = [:]
         flags["bus.subscribe"] = busSubscribe
+        flags["keysDir"] = keysDir
+        flags["source"] = identity
+        if insecure { flags["insecure"] = "true" }
         let settings: ServiceSettings
         do {
             settings = try await ServiceSettings.load(.busTap, flags: flags, configFile: config)
@@ -56,7 +69,7 @@ struct BusTapCommand: AsyncParsableCommand {
         }
         let filters = prefixes.isEmpty ? [""] : prefixes
         let subscriber = try BusSubscriber(
-            connect: [settings.busSubscribe], prefixes: filters, options: settings.socketOptions)
+            connect: [settings.busSubscribe], prefixes: filters, options: try settings.brokerClientOptions())
         let colour =
             !noColor && !json && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

@@ -1,10 +1,11 @@
 import ArgumentParser
 
-/// The administrators' tool: bulk imports and demo data, through the registries' HTTP APIs.
+/// The administrators' tool: bulk imports and demo data through the registries' HTTP APIs,
+/// and the keys of the bus and of the APIs.
 @main
 struct Passerelle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passerelle",
         abstract: "Outil d’administration de Passerelle / Passerelle admin tool",
-        subcommands: [ImportCommand.self, DemoCommand.self])
+        subcommands: [ImportCommand.self, DemoCommand.self, KeysCommand.self])
 }

@@ -24,22 +24,29 @@ public final class BrokerCore: Sendable {
 
     /// Binds both sockets and starts forwarding at once.
     ///
-    /// - Parameter maxMessageBytes: larger messages are dropped and counted, not forwarded.
+    /// - Parameters:
+    ///   - maxMessageBytes: larger messages are dropped and counted, not forwarded.
+    ///   - policy: with CURVE server options (and a ZAP authorizer for their domain), who may
+    ///     publish and read what; subscriptions then go through XPUB_MANUAL so that the policy
+    ///     grants each one. `nil`: every message and subscription passes.
     public init(
         publishers: String, subscribers: String, options: SocketOptions = SocketOptions(),
-        maxMessageBytes: Int = 1 << 20, context: BusContext = .shared, logger: Logger = Logger(label: "bus-broker")
+        maxMessageBytes: Int = 1 << 20, policy: (any BrokerPolicy)? = nil, context: BusContext = .shared,
+        logger: Logger = Logger(label: "bus-broker")
     ) throws(BusError) {
         let frontend = try ZMQSocket(context: context, type: .xsub)
         let backend = try ZMQSocket(context: context, type: .xpub)
+        var backendOptions = options
+        backendOptions.xpubManual = policy != nil
         try options.apply(to: frontend)
-        try options.apply(to: backend)
+        try backendOptions.apply(to: backend)
         try frontend.bind(publishers)
         try backend.bind(subscribers)
         publisherEndpoint = frontend.lastEndpoint
         subscriberEndpoint = backend.lastEndpoint
         let forwarder = Forwarder(
             frontend: frontend, backend: backend, maxMessageBytes: maxMessageBytes,
-            counters: counters, logger: logger)
+            counters: counters, policy: policy, logger: logger)
         let thread = Thread { [self] in
             forwarder.run(wake: wake, stopping: stopping)
             forwarder.closeSockets()
@@ -77,6 +84,8 @@ public final class BrokerCounters: Sendable {
     let subscriptionBytes = Atomic<Int>(0)
     let droppedMalformed = Atomic<Int>(0)
     let droppedOversize = Atomic<Int>(0)
+    let droppedRefused = Atomic<Int>(0)
+    let subscriptionsRefused = Atomic<Int>(0)
 
     /// A consistent-enough copy for metrics and logs.
     public struct Snapshot: Sendable, Equatable {
@@ -86,11 +95,17 @@ public final class BrokerCounters: Sendable {
         public var subscriptionBytes: Int
         public var droppedMalformed: Int
         public var droppedOversize: Int
+        /// Publications the policy refused (forged source, stream not allowed, unknown identity).
+        public var droppedRefused: Int = 0
+        /// Subscriptions the policy granted nothing for.
+        public var subscriptionsRefused: Int = 0
 
         public init(
             messagesForwarded: Int, bytesForwarded: Int, subscriptionsForwarded: Int, subscriptionBytes: Int,
-            droppedMalformed: Int, droppedOversize: Int
+            droppedMalformed: Int, droppedOversize: Int, droppedRefused: Int = 0, subscriptionsRefused: Int = 0
         ) {
+            self.droppedRefused = droppedRefused
+            self.subscriptionsRefused = subscriptionsRefused
             self.messagesForwarded = messagesForwarded
             self.bytesForwarded = bytesForwarded
             self.subscriptionsForwarded = subscriptionsForwarded
@@ -107,6 +122,8 @@ public final class BrokerCounters: Sendable {
             subscriptionsForwarded: subscriptionsForwarded.load(ordering: .relaxed),
             subscriptionBytes: subscriptionBytes.load(ordering: .relaxed),
             droppedMalformed: droppedMalformed.load(ordering: .relaxed),
-            droppedOversize: droppedOversize.load(ordering: .relaxed))
+            droppedOversize: droppedOversize.load(ordering: .relaxed),
+            droppedRefused: droppedRefused.load(ordering: .relaxed),
+            subscriptionsRefused: subscriptionsRefused.load(ordering: .relaxed))
     }
 }

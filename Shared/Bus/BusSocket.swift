@@ -11,6 +11,8 @@ public final class BusSocket: Sendable {
     /// The endpoints this socket bound, wildcard ports (`tcp://127.0.0.1:*`) resolved.
     public let boundEndpoints: [String]
     let loop: SocketLoop
+    /// Whether ``receiveIdentified()`` reports who sent each message.
+    public let capturesIdentity: Bool
 
     /// Creates, configures, binds and connects a socket, then hands it to its own thread.
     ///
@@ -26,7 +28,8 @@ public final class BusSocket: Sendable {
         subscribe: [String] = [],
         context: BusContext = .shared,
         sendCapacity: Int = 4_096,
-        receiveCapacity: Int = 4_096
+        receiveCapacity: Int = 4_096,
+        capturesIdentity: Bool = false
     ) throws(BusError) {
         let socket = try ZMQSocket(context: context, type: type)
         do {
@@ -46,7 +49,8 @@ public final class BusSocket: Sendable {
         self.type = type
         self.loop = SocketLoop(
             socket: socket, sendCapacity: max(1, sendCapacity), receiveCapacity: max(1, receiveCapacity),
-            name: "zmq-\(type)")
+            capturesIdentity: capturesIdentity, name: "zmq-\(type)")
+        self.capturesIdentity = capturesIdentity
     }
 
     deinit { loop.stop() }
@@ -60,6 +64,14 @@ public final class BusSocket: Sendable {
     /// The next multipart message; `nil` once the socket is closed.
     public func receive() async throws -> [[UInt8]]? {
         try await loop.receive()
+    }
+
+    /// The next message with the ZAP user id (the key's identity) of the connection it came
+    /// on; `nil` identity without CURVE and ZAP. Needs `capturesIdentity` at creation.
+    public func receiveIdentified() async throws -> (identity: String?, frames: [[UInt8]])? {
+        precondition(capturesIdentity, "receiveIdentified() needs a socket made with capturesIdentity")
+        guard let message = try await loop.receive(), let first = message.first else { return nil }
+        return (first.isEmpty ? nil : String(decoding: first, as: UTF8.self), Array(message.dropFirst()))
     }
 
     /// The next message and up to `max - 1` more that are already waiting (one await for a

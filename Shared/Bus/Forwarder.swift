@@ -9,14 +9,20 @@ final class Forwarder: @unchecked Sendable {
     let maxMessageBytes: Int
     let counters: BrokerCounters
     let logger: Logger
+    /// The access rules of an authenticated bus; `nil` forwards everything (no keys).
+    let policy: (any BrokerPolicy)?
     /// Parts of the message being received, reused so the hot path allocates nothing.
     private var parts: [zmq_msg_t] = []
 
-    init(frontend: ZMQSocket, backend: ZMQSocket, maxMessageBytes: Int, counters: BrokerCounters, logger: Logger) {
+    init(
+        frontend: ZMQSocket, backend: ZMQSocket, maxMessageBytes: Int, counters: BrokerCounters,
+        policy: (any BrokerPolicy)?, logger: Logger
+    ) {
         self.frontend = frontend
         self.backend = backend
         self.maxMessageBytes = maxMessageBytes
         self.counters = counters
+        self.policy = policy
         self.logger = logger
     }
 
@@ -62,6 +68,16 @@ final class Forwarder: @unchecked Sendable {
                 "dropped a malformed message", metadata: ["reason": "\(problem)", "frames": "\(parts.count)"])
             return true
         }
+        if let policy {
+            // The connection's ZAP identity travels with each message; the envelope is read in place.
+            let identity = ZMQSocket.userID(&parts[0])
+            let topic = UnsafeRawBufferPointer(start: zmq_msg_data(&parts[0]), count: zmq_msg_size(&parts[0]))
+            let envelope = UnsafeRawBufferPointer(start: zmq_msg_data(&parts[1]), count: zmq_msg_size(&parts[1]))
+            if policy.refusal(identity: identity, topic: topic, envelope: envelope) != nil {
+                counters.droppedRefused.add(1, ordering: .relaxed)
+                return true
+            }
+        }
         if sendParts(to: backend) {
             counters.messagesForwarded.add(1, ordering: .relaxed)
             counters.bytesForwarded.add(size, ordering: .relaxed)
@@ -74,11 +90,36 @@ final class Forwarder: @unchecked Sendable {
         guard receiveParts(from: backend) else { return false }
         defer { closeParts() }
         let size = parts.indices.reduce(0) { $0 + zmq_msg_size(&parts[$1]) }
+        if let policy { applyManualSubscription(policy) }
+        // Upstream, every (un)subscription goes as it came, refused or not, so that the
+        // publishers' counts stay symmetric (libzmq reports a closed subscriber's
+        // subscriptions without its identity); the XPUB side alone decides who gets what.
         if sendParts(to: frontend) {
             counters.subscriptionsForwarded.add(1, ordering: .relaxed)
             counters.subscriptionBytes.add(size, ordering: .relaxed)
         }
         return true
+    }
+
+    /// XPUB_MANUAL: grants a subscriber the prefixes its identity may read, on the pipe the
+    /// subscription came from (libzmq applies `ZMQ_SUBSCRIBE` to the last pipe read).
+    private func applyManualSubscription(_ policy: any BrokerPolicy) {
+        guard parts.count == 1 else { return }
+        let size = zmq_msg_size(&parts[0])
+        guard size >= 1 else { return }
+        let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(&parts[0]), count: size)
+        let subscribe = bytes[0] == 1
+        let prefix = Array(bytes.dropFirst())
+        // A subscriber that went away: libzmq dropped its pipe already, nothing to undo here.
+        guard let identity = ZMQSocket.userID(&parts[0]) else {
+            if subscribe { counters.subscriptionsRefused.add(1, ordering: .relaxed) }
+            return
+        }
+        let granted = policy.grant(identity: identity, prefix: prefix)
+        if subscribe && granted.isEmpty { counters.subscriptionsRefused.add(1, ordering: .relaxed) }
+        for grant in granted {
+            try? backend.set(subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, bytes: grant)
+        }
     }
 
     private func framingProblem() -> String? {

@@ -42,11 +42,18 @@ final class SocketLoop: @unchecked Sendable {
     private let socket: ZMQSocket
     let sendCapacity: Int
     let receiveCapacity: Int
+    /// When set, every received message starts with one extra element: the ZAP user id of
+    /// the connection it came on, in UTF-8 (empty when none), read before libzmq frees it.
+    let capturesIdentity: Bool
 
-    init(socket: ZMQSocket, sendCapacity: Int = 4_096, receiveCapacity: Int = 4_096, name: String) {
+    init(
+        socket: ZMQSocket, sendCapacity: Int = 4_096, receiveCapacity: Int = 4_096, capturesIdentity: Bool = false,
+        name: String
+    ) {
         self.socket = socket
         self.sendCapacity = sendCapacity
         self.receiveCapacity = receiveCapacity
+        self.capturesIdentity = capturesIdentity
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.start()
@@ -257,8 +264,12 @@ final class SocketLoop: @unchecked Sendable {
 
     private func readAvailable() throws(BusError) {
         var batch: [[[UInt8]]] = []
-        while batch.count < 256, let message = try socket.receive(dontWait: true) {
-            batch.append(message)
+        var identity: String?
+        while batch.count < 256,
+            let message = try socket.receive(dontWait: true, identity: &identity, wantIdentity: capturesIdentity)
+        {
+            batch.append(capturesIdentity ? [Array((identity ?? "").utf8)] + message : message)
+            identity = nil
         }
         guard !batch.isEmpty else { return }
         var handOver: [(CheckedContinuation<[[UInt8]]?, any Error>, [[UInt8]])] = []

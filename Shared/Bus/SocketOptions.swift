@@ -33,6 +33,9 @@ public struct SocketOptions: Sendable, Equatable {
     public var curve: CurveRole? = nil
     /// ZAP domain for a CURVE server; the ZAP handler sees it with each handshake.
     public var zapDomain: String? = nil
+    /// For XPUB: subscriptions are not applied by libzmq but handed to the application,
+    /// which grants them (or not) with `ZMQ_SUBSCRIBE` on the socket (the broker's ACL).
+    public var xpubManual: Bool = false
 
     public init() {}
 
@@ -69,6 +72,15 @@ public struct SocketOptions: Sendable, Equatable {
         }
         if let zapDomain {
             try socket.set(ZMQ_ZAP_DOMAIN, bytes: Array(zapDomain.utf8))
+        }
+        if xpubManual, socket.type == .xpub {
+            try socket.set(ZMQ_XPUB_MANUAL, Int32(1))
+        }
+        if case .server = curve {
+            // Fail closed: with no ZAP handler answering, libzmq would accept any client key.
+            // ZMQ_ZAP_ENFORCE_DOMAIN (93) is a draft option: a libzmq built without drafts
+            // refuses it, and there the handler, started before any server binds, must answer.
+            _ = try? socket.set(93, Int32(1))
         }
         try curve?.apply(to: socket)
     }

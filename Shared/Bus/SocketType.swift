@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// The ZeroMQ socket types Passerelle uses.
 public enum SocketType: Sendable, CustomStringConvertible {
-    case pub, sub, xpub, xsub, router, dealer, push, pull, pair
+    case pub, sub, xpub, xsub, router, dealer, push, pull, pair, rep
 
     var rawValue: Int32 {
         switch self {
@@ -15,6 +15,7 @@ public enum SocketType: Sendable, CustomStringConvertible {
         case .push: ZMQ_PUSH
         case .pull: ZMQ_PULL
         case .pair: ZMQ_PAIR
+        case .rep: ZMQ_REP
         }
     }
 
@@ -29,6 +30,7 @@ public enum SocketType: Sendable, CustomStringConvertible {
         case .push: "PUSH"
         case .pull: "PULL"
         case .pair: "PAIR"
+        case .rep: "REP"
         }
     }
 

@@ -85,6 +85,13 @@ final class ZMQSocket {
     /// Receives one whole multipart message, of any size. Returns `nil` when `dontWait` is
     /// set and nothing is waiting.
     func receive(dontWait: Bool) throws(BusError) -> [[UInt8]]? {
+        var ignored: String?
+        return try receive(dontWait: dontWait, identity: &ignored, wantIdentity: false)
+    }
+
+    /// Receives one whole multipart message and, with `wantIdentity`, the ZAP user id of the
+    /// connection it came on (libzmq's `User-Id` property; `nil` without CURVE and ZAP).
+    func receive(dontWait: Bool, identity: inout String?, wantIdentity: Bool) throws(BusError) -> [[UInt8]]? {
         var frames: [[UInt8]] = []
         var message = zmq_msg_t()
         zmq_msg_init(&message)
@@ -97,6 +104,7 @@ final class ZMQSocket {
                 if code == EINTR { continue }
                 throw BusError.last("zmq_msg_recv")
             }
+            if wantIdentity, frames.isEmpty { identity = Self.userID(&message) }
             let size = zmq_msg_size(&message)
             if size == 0 {
                 frames.append([])
@@ -106,6 +114,13 @@ final class ZMQSocket {
             }
             if zmq_msg_more(&message) == 0 { return frames }
         }
+    }
+
+    /// The ZAP user id a received message's connection was authenticated as, if any.
+    static func userID(_ message: inout zmq_msg_t) -> String? {
+        guard let value = zmq_msg_gets(&message, "User-Id") else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
     }
 
     func subscribe(_ prefix: [UInt8]) throws(BusError) { try set(ZMQ_SUBSCRIBE, bytes: prefix) }

@@ -13,14 +13,20 @@ extension ServiceSettings {
         return options
     }
 
+    /// Options to connect to the broker: CURVE with this process's key when security is on.
+    public func brokerClientOptions() throws -> SocketOptions {
+        guard let security else { return socketOptions }
+        return try security.clientOptions(socketOptions, server: KeysDirectory.brokerIdentity)
+    }
+
     /// A publisher connected to the broker's XSUB endpoint (`bus.publish`).
     public func makePublisher() throws -> BusPublisher {
-        try BusPublisher(connect: [busPublish], options: socketOptions)
+        try BusPublisher(connect: [busPublish], options: brokerClientOptions())
     }
 
     /// A subscriber connected to the broker's XPUB endpoint (`bus.subscribe`).
     public func makeSubscriber(prefixes: [String]) throws -> BusSubscriber {
-        try BusSubscriber(connect: [busSubscribe], prefixes: prefixes, options: socketOptions)
+        try BusSubscriber(connect: [busSubscribe], prefixes: prefixes, options: brokerClientOptions())
     }
 }
 

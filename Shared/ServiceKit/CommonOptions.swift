@@ -46,6 +46,12 @@ public struct CommonOptions: ParsableArguments {
         help: "Days of outbox history kept; unset keeps all (PASSERELLE_DELIVERY_RETENTION_DAYS).")
     public var deliveryRetentionDays: String?
 
+    @Option(help: "This instance's source name and key identity, e.g. matcher@kayes (PASSERELLE_SOURCE).")
+    public var source: String?
+
+    @Flag(help: "Run without keys beyond loopback: only on a network you trust (PASSERELLE_INSECURE).")
+    public var insecure: Bool = false
+
     public init() {}
 
     /// The flags given, by configuration key.
@@ -61,6 +67,8 @@ public struct CommonOptions: ParsableArguments {
         flags["bus.highWaterMark"] = busHighWaterMark
         flags["delivery.heartbeatMilliseconds"] = deliveryHeartbeatMilliseconds
         flags["delivery.retentionDays"] = deliveryRetentionDays
+        flags["source"] = source
+        if insecure { flags["insecure"] = "true" }
         return flags
     }
 

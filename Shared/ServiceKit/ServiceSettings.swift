@@ -19,6 +19,8 @@ import SystemPackage
 /// | `keysDir` | `PASSERELLE_KEYS_DIR` | `--keys-dir` |
 /// | `logLevel` | `PASSERELLE_LOG_LEVEL` | `--log-level` |
 /// | `bus.highWaterMark` | `PASSERELLE_BUS_HIGH_WATER_MARK` | `--bus-high-water-mark` |
+/// | `source` | `PASSERELLE_SOURCE` | `--source` |
+/// | `insecure` | `PASSERELLE_INSECURE` | `--insecure` |
 ///
 /// A service reads its own further keys from ``config`` the same way.
 public struct ServiceSettings: Sendable {
@@ -30,6 +32,13 @@ public struct ServiceSettings: Sendable {
     public var http: HTTPAddress?
     public var replay: String?
     public var keysDirectory: String?
+    /// This instance's `source` on the bus, and its key identity (the service name by
+    /// default; `matcher@kayes` for a second matcher).
+    public var source: String
+    /// Security as configured: `nil` when no keys folder is set.
+    public var security: BusSecurity?
+    /// Whether the operator allowed running without keys beyond loopback.
+    public var insecure: Bool = false
     public var logLevel: Logger.Level
     /// Messages queued per peer before ZeroMQ drops (PUB) or holds back; `nil` keeps the
     /// Bus defaults, 0 is no limit.
@@ -74,7 +83,17 @@ public struct ServiceSettings: Sendable {
             }
         }
         providers.append(InMemoryProvider(name: "defaults", values: defaults))
-        return try ServiceSettings(identity: identity, config: ConfigReader(providers: providers))
+        var settings = try ServiceSettings(identity: identity, config: ConfigReader(providers: providers))
+        if let keysDirectory = settings.keysDirectory {
+            do {
+                settings.security = try BusSecurity(
+                    directory: KeysDirectory(path: keysDirectory), identity: settings.source,
+                    logger: LoggingSetup.logger(for: settings))
+            } catch {
+                throw SettingsError.invalid(key: "keysDir", reason: "\(error)")
+            }
+        }
+        return settings
     }
 
     init(identity: ServiceIdentity, config: ConfigReader) throws(SettingsError) {
@@ -89,14 +108,19 @@ public struct ServiceSettings: Sendable {
             }
         }
         if config.string(forKey: "replay") != nil { replay = try Self.endpoint(config, "replay") }
-        keysDirectory = config.string(forKey: "keysDir")
-        if let keysDirectory {
-            // Better no start than a bus an operator believes encrypted and is not.
+        keysDirectory = config.string(forKey: "keysDir").flatMap { $0.isEmpty ? nil : $0 }
+        source = config.string(forKey: "source", default: identity.name)
+        guard Identity.isValid(source) else {
             throw SettingsError.invalid(
-                key: "keysDir",
-                reason: "'\(keysDirectory)' given, but this build cannot encrypt the bus yet (CURVE comes with "
-                    + "the security work); unset PASSERELLE_KEYS_DIR / --keys-dir / keysDir")
+                key: "source", reason: "'\(source)' is not a source name (a-z, 0-9, -, _ and @, e.g. matcher@kayes)")
         }
+        let insecureText = config.string(forKey: "insecure", default: "false").lowercased()
+        guard let insecureFlag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][
+            insecureText]
+        else {
+            throw SettingsError.invalid(key: "insecure", reason: "'\(insecureText)' is not true or false")
+        }
+        insecure = insecureFlag
         if let text = config.string(forKey: "bus.highWaterMark") {
             guard let value = Int32(text), value >= 0 else {
                 throw SettingsError.invalid(
@@ -111,6 +135,18 @@ public struct ServiceSettings: Sendable {
                 reason: "'\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         logLevel = parsed
+        if keysDirectory == nil, !insecure {
+            // Fail closed: personal data never crosses a network in clear text by accident.
+            var open: [(String, String)] = [("bus.publish", busPublish), ("bus.subscribe", busSubscribe)]
+            if let replay { open.append(("replay", replay)) }
+            if let http { open.append(("http", http.host)) }
+            for (key, address) in open where !Loopback.contains(address) {
+                throw SettingsError.invalid(
+                    key: key,
+                    reason: "'\(address)' is beyond loopback and no keys are set: set PASSERELLE_KEYS_DIR "
+                        + "(passerelle keys init DIR), or pass --insecure if this network is trusted")
+            }
+        }
     }
 
     /// A service's own setting by its dotted key (`matching.threshold`), or nil when unset.
@@ -126,6 +162,24 @@ public struct ServiceSettings: Sendable {
                 key: key, reason: "'\(value)' is not a ZeroMQ endpoint such as tcp://127.0.0.1:7100")
         }
         return value
+    }
+}
+
+/// Whether an endpoint or host stays on this machine.
+enum Loopback {
+    static func contains(_ address: String) -> Bool {
+        if address.hasPrefix("ipc://") || address.hasPrefix("inproc://") { return true }
+        var host = address.hasPrefix("tcp://") ? String(address.dropFirst(6)) : address
+        if host.hasPrefix("[") {
+            host = String(host.dropFirst().prefix { $0 != "]" })
+        } else if address.hasPrefix("tcp://"), let colon = host.lastIndex(of: ":") {
+            host = String(host[..<colon])
+        }
+        // A connect endpoint may name a source interface first: tcp://eth0;10.0.0.1:7100.
+        if let semicolon = host.lastIndex(of: ";") { host = String(host[host.index(after: semicolon)...]) }
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".")
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
 

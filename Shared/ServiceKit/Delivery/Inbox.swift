@@ -12,6 +12,11 @@ import ServiceLifecycle
 /// what was applied) is repaired from the source's replay endpoint before anything later
 /// is applied; a source heard of for the first time is replayed from seq 1. A failed
 /// replay is retried with back-off, and `/health` says how far behind the inbox is.
+///
+/// Nothing is skipped silently: an event whose payload this build cannot read (a newer
+/// schema) or whose handler fails is kept in the `inbox_dead_letters` table with the reason,
+/// in the same transaction that moves the stream past it; `/health` reports it as degraded,
+/// and ``retryDeadLetters()`` (at every start) applies those the service can now read.
 public actor Inbox {
     /// Applies one message inside the write transaction that also records it as applied.
     public typealias Handler = @Sendable (Envelope, Database) throws -> Void
@@ -28,6 +33,7 @@ public actor Inbox {
     let logger: Logger
     let health: HealthChecks?
     let replayTimeout: Duration
+    let replayOptions: @Sendable (String) throws -> SocketOptions
     private var applied: [Key: Int64] = [:]
     private var announced: [Key: Int64] = [:]
     private var endpoints: [String: String] = [:]
@@ -43,13 +49,24 @@ public actor Inbox {
         public var replayed = 0
         public var undecodable = 0
         public var replayFailures = 0
+        /// Events kept in the dead-letter table instead of applied.
+        public var deadLettered = 0
+        /// Heartbeats whose payload named another source than their sender: ignored.
+        public var forgedHeartbeats = 0
     }
+    /// Dead letters waiting, as last counted (for `/health` and `/metrics`).
+    public nonisolated let deadLetters = DeadLetterCount()
 
     /// - Parameter streams: the streams followed (`offer`, `candidate`, …), without the dot.
+    /// - Parameter replayOptions: socket options to reach a source's replay endpoint (with
+    ///   security, CURVE that proves the endpoint is that source).
     public init(
         database: ServiceDatabase, streams: Set<String>, health: HealthChecks? = nil,
-        replayTimeout: Duration = .seconds(5), logger: Logger, handler: @escaping Handler
+        replayTimeout: Duration = .seconds(5),
+        replayOptions: @escaping @Sendable (String) throws -> SocketOptions = { _ in SocketOptions() },
+        logger: Logger, handler: @escaping Handler
     ) {
+        self.replayOptions = replayOptions
         self.database = database
         self.streams = streams
         self.health = health
@@ -79,7 +96,18 @@ public actor Inbox {
             do {
                 if item.stream == Topic.heartbeatStream {
                     try await flush(&run)
-                    if case .heartbeat(let beat)? = item.envelope?.payload { try await heard(beat) }
+                    if case .heartbeat(let beat)? = item.envelope?.payload {
+                        // The envelope's source is the sender (the broker checks it with
+                        // security on); a payload naming another source is a forgery.
+                        guard beat.source == item.source, message.topic == "heartbeat." + item.source else {
+                            statistics.forgedHeartbeats += 1
+                            logger.warning(
+                                "ignored a heartbeat naming another source",
+                                metadata: ["sender": "\(item.source)", "names": "\(beat.source)"])
+                            continue
+                        }
+                        try await heard(beat)
+                    }
                     continue
                 }
                 guard streams.contains(item.stream) else { continue }
@@ -122,12 +150,17 @@ public actor Inbox {
         var stream: String
         var seq: Int64
         var envelope: Envelope?
+        /// Why the payload could not be read, when `envelope` is nil.
+        var problem: String? = nil
+        var message: BusMessage
     }
 
     private func decode(_ message: BusMessage) -> Received? {
         do {
             let envelope = try Envelope.decode(topic: message.topic, bytes: message.envelope)
-            return Received(source: envelope.source, stream: envelope.stream, seq: envelope.seq, envelope: envelope)
+            return Received(
+                source: envelope.source, stream: envelope.stream, seq: envelope.seq, envelope: envelope,
+                message: message)
         } catch {
             statistics.undecodable += 1
             guard let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope) else {
@@ -136,9 +169,11 @@ public actor Inbox {
                 return nil
             }
             logger.error(
-                "skipped an unreadable payload",
+                "unreadable payload: kept as a dead letter",
                 metadata: ["topic": "\(message.topic)", "seq": "\(header.seq)", "error": "\(error)"])
-            return Received(source: header.source, stream: header.stream, seq: header.seq, envelope: nil)
+            return Received(
+                source: header.source, stream: header.stream, seq: header.seq, envelope: nil, problem: "\(error)",
+                message: message)
         }
     }
 
@@ -155,9 +190,10 @@ public actor Inbox {
         try await apply(pending.items, key: pending.key)
     }
 
-    /// Retries every repair that is due (call it about once a second).
-    public func retryRepairs() async {
-        for (key, latest) in announced {
+    /// Retries every repair that is due (call it about once a second); with `source`, only
+    /// that source's, so that a dead endpoint delays no one else.
+    public func retryRepairs(source: String? = nil) async {
+        for (key, latest) in announced where source == nil || key.source == source {
             if let last = applied[key], last >= latest { continue }
             try? await repair(key, upTo: latest)
         }
@@ -207,7 +243,7 @@ public actor Inbox {
     private func client(for source: String) throws -> ReplayClient? {
         if let client = clients[source] { return client }
         guard let endpoint = endpoints[source] else { return nil }
-        let client = try ReplayClient(endpoint: endpoint)
+        let client = try ReplayClient(endpoint: endpoint, source: source, options: replayOptions(source))
         clients[source] = client
         return client
     }
@@ -217,20 +253,38 @@ public actor Inbox {
     ///
     /// The applied seq is read again inside the transaction, so that whatever interleaves
     /// across the awaits (a live message, a repair), nothing is applied twice or out of order.
+    /// Each handler runs in a savepoint: one that fails leaves no partial effect, and its
+    /// event goes to the dead-letter table in the same transaction (a transient database
+    /// failure, such as a full disk, aborts the whole transaction instead, to be retried).
     @discardableResult
     private func apply(_ items: [Received], key: Key) async throws -> Int {
         let handler = handler
         let ready = items
-        let (newest, count) = try await database.pool.write { db -> (Int64, Int) in
+        let (newest, count, dead) = try await database.pool.write { db -> (Int64, Int, [String]) in
             var last =
                 try Int64.fetchOne(
                     db, sql: "SELECT applied FROM inbox WHERE source = ? AND stream = ?",
                     arguments: [key.source, key.stream]) ?? 0
             var count = 0
+            var dead: [String] = []
             for item in ready where item.seq == last + 1 {
                 if let envelope = item.envelope {
-                    try handler(envelope, db)
-                    count += 1
+                    do {
+                        try db.inSavepoint {
+                            try handler(envelope, db)
+                            return .commit
+                        }
+                        count += 1
+                    } catch let error as DatabaseError where DeadLetters.isTransient(error) {
+                        throw error
+                    } catch {
+                        try DeadLetters.insert(item.message, source: key.source, seq: item.seq, reason: "\(error)", db)
+                        dead.append("seq \(item.seq): \(error)")
+                    }
+                } else {
+                    try DeadLetters.insert(
+                        item.message, source: key.source, seq: item.seq, reason: item.problem ?? "unreadable", db)
+                    dead.append("seq \(item.seq): \(item.problem ?? "unreadable")")
                 }
                 last = item.seq
             }
@@ -240,11 +294,52 @@ public actor Inbox {
                     ON CONFLICT(source, stream) DO UPDATE SET applied = excluded.applied
                     """,
                 arguments: [key.source, key.stream, last])
-            return (last, count)
+            return (last, count, dead)
         }
         applied[key] = max(applied[key] ?? 0, newest)  // transactions may resume out of order here
         statistics.applied += count
+        if !dead.isEmpty {
+            statistics.deadLettered += dead.count
+            deadLetters.add(dead.count)
+            logger.error(
+                "events kept as dead letters", metadata: ["stream": "\(key)", "events": "\(dead.joined(separator: "; "))"])
+        }
         return count
+    }
+
+    /// Applies the dead letters this build can now read and apply (after an upgrade, say),
+    /// oldest first, each in its own transaction; keeps the others. Returns how many it applied.
+    @discardableResult
+    public func retryDeadLetters() async throws -> Int {
+        let handler = handler
+        let letters = try await database.pool.read { db in try DeadLetters.all(db) }
+        var done = 0
+        for letter in letters {
+            guard let envelope = try? Envelope.decode(topic: letter.topic, bytes: letter.envelope) else { continue }
+            let applied: Bool = try await database.pool.write { db in
+                do {
+                    try db.inSavepoint {
+                        try handler(envelope, db)
+                        return .commit
+                    }
+                } catch let error as DatabaseError where DeadLetters.isTransient(error) {
+                    throw error
+                } catch {
+                    try DeadLetters.setReason(letter, "\(error)", db)
+                    return false
+                }
+                try DeadLetters.delete(letter, db)
+                return true
+            }
+            if applied { done += 1 }
+        }
+        let remaining = try await database.pool.read { db in try DeadLetters.count(db) }
+        deadLetters.set(remaining)
+        if done > 0 {
+            logger.notice("dead letters applied", metadata: ["applied": "\(done)", "remaining": "\(remaining)"])
+        }
+        reportHealth()
+        return done
     }
 
     private func lastApplied(_ key: Key) async throws -> Int64 {
@@ -264,10 +359,12 @@ public actor Inbox {
             let last = applied[key] ?? 0
             return latest > last ? "\(key) behind by \(latest - last)" : nil
         }.sorted()
-        if behind.isEmpty {
+        let dead = deadLetters.value
+        let problems = behind + (dead > 0 ? ["\(dead) dead letter(s): events kept, not applied (inbox_dead_letters)"] : [])
+        if problems.isEmpty {
             health.report("inbox", .ok, "up to date")
         } else {
-            health.report("inbox", .degraded, behind.joined(separator: "; "))
+            health.report("inbox", .degraded, problems.joined(separator: "; "))
         }
     }
 }

@@ -9,8 +9,12 @@ public actor ReplayClient {
     public let endpoint: String
     private let socket: BusSocket
 
-    public init(endpoint: String, options: SocketOptions = SocketOptions()) throws {
+    /// The source whose messages this endpoint serves; a message from another is refused.
+    public let source: String?
+
+    public init(endpoint: String, source: String? = nil, options: SocketOptions = SocketOptions()) throws {
         self.endpoint = endpoint
+        self.source = source
         var options = options
         options.lingerMilliseconds = 0
         socket = try BusSocket(type: .dealer, options: options, connect: [endpoint])
@@ -31,13 +35,15 @@ public actor ReplayClient {
         try await socket.send([ReplayProtocol.encode(request)])
         let socket = socket
         let endpoint = endpoint
+        let source = source
         return try await withThrowingTaskGroup(of: (messages: [BusMessage], latest: Int64)?.self) { group in
             group.addTask {
                 while let frames = try await socket.receive() {
                     guard let header = try? CanonicalJSON.decode(ReplayProtocol.Header.self, from: frames[0]),
                         header.request == id
                     else { continue }  // not ours: a late answer to an earlier request, or garbage
-                    return try Self.check(frames, header: header, stream: stream, from: from, endpoint: endpoint)
+                    return try Self.check(
+                        frames, header: header, stream: stream, from: from, endpoint: endpoint, source: source)
                 }
                 throw BusError.closed
             }
@@ -54,7 +60,8 @@ public actor ReplayClient {
     }
 
     static func check(
-        _ frames: [[UInt8]], header: ReplayProtocol.Header, stream: String, from: Int64, endpoint: String
+        _ frames: [[UInt8]], header: ReplayProtocol.Header, stream: String, from: Int64, endpoint: String,
+        source: String? = nil
     ) throws -> (messages: [BusMessage], latest: Int64) {
         if let error = header.error { throw ReplayError.refused(endpoint: endpoint, reason: error) }
         guard header.stream == stream, header.from == from, let count = header.count, let latest = header.latest,
@@ -71,6 +78,10 @@ public actor ReplayClient {
                 envelope = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
             } catch {
                 throw ReplayError.invalidReply(endpoint: endpoint, reason: "message \(index): \(error)")
+            }
+            if let source, envelope.source != source {
+                throw ReplayError.invalidReply(
+                    endpoint: endpoint, reason: "message \(index) is from \(envelope.source), not \(source)")
             }
             guard envelope.stream == stream, envelope.seq == from + Int64(index) else {
                 throw ReplayError.invalidReply(

@@ -10,15 +10,21 @@ public struct ReplayServer: Service {
     let database: ServiceDatabase
     let socket: BusSocket
     let logger: Logger
+    let security: BusSecurity?
 
-    /// Binds `endpoint` at once (so a bad endpoint fails at start-up, not later).
+    /// Binds `endpoint` at once (so a bad endpoint fails at start-up, not later). With
+    /// `security`, only listed keys connect (CURVE and ZAP) and each request is served only
+    /// if the ACL lets the requester read that stream.
     public init(
-        database: ServiceDatabase, endpoint: String, options: SocketOptions = SocketOptions(), logger: Logger
+        database: ServiceDatabase, endpoint: String, options: SocketOptions = SocketOptions(),
+        security: BusSecurity? = nil, logger: Logger
     )
         throws
     {
         self.database = database
-        self.socket = try BusSocket(type: .router, options: options, bind: [endpoint])
+        self.security = security
+        let options = try security?.serverOptions(options, domain: "replay") ?? options
+        self.socket = try BusSocket(type: .router, options: options, bind: [endpoint], capturesIdentity: true)
         self.logger = logger
     }
 
@@ -28,9 +34,9 @@ public struct ReplayServer: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                while let frames = try await socket.receive() {
+                while let (identity, frames) = try await socket.receiveIdentified() {
                     guard frames.count >= 2 else { continue }  // ROUTER always prefixes the peer id
-                    let reply = await answer(frames[1...].map { $0 })
+                    let reply = await answer(frames[1...].map { $0 }, from: identity)
                     try await socket.send([frames[0]] + reply)
                 }
             }
@@ -38,7 +44,7 @@ public struct ReplayServer: Service {
         await socket.close()
     }
 
-    func answer(_ request: [[UInt8]]) async -> [[UInt8]] {
+    func answer(_ request: [[UInt8]], from identity: String? = nil) async -> [[UInt8]] {
         func refuse(_ reason: String, id: String? = nil) -> [[UInt8]] {
             logger.warning("refused a replay request", metadata: ["reason": "\(reason)"])
             return [ReplayProtocol.encode(ReplayProtocol.Header(request: id, error: reason))]
@@ -52,6 +58,17 @@ public struct ReplayServer: Service {
         }
         guard parsed.from >= 1 else { return refuse("field 'from' must be at least 1", id: parsed.request) }
         guard parsed.limit >= 1 else { return refuse("field 'limit' must be at least 1", id: parsed.request) }
+        if let security {
+            // The same read rights as at the broker: the matcher's key gets no `contact.`.
+            guard let identity, security.isAuthorized(identity),
+                security.accessControl().mayRead(identity, stream: parsed.stream)
+            else {
+                security.logRefusal(
+                    identity: identity ?? "(none)", reason: "replay of a stream it may not read",
+                    detail: ["stream": "\(parsed.stream)"])
+                return refuse("\(identity ?? "this key") may not read stream \(parsed.stream)", id: parsed.request)
+            }
+        }
         let limit = min(parsed.limit, ReplayProtocol.maximumBatch)
         do {
             let (rows, latest) = try await database.pool.read { db in

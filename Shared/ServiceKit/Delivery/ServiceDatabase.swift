@@ -30,6 +30,7 @@ public final class ServiceDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         Self.registerDeliveryMigrations(&migrator)
+        DeadLetters.migrate(&migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
     }

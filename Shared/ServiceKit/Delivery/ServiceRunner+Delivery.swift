@@ -11,7 +11,7 @@ extension ServiceRunner {
     /// 1000), `delivery.retentionDays` (default: keep the whole history).
     public func publishing(database: ServiceDatabase) throws -> (outbox: Outbox, services: [any Service]) {
         let settings = context.settings
-        let source = settings.identity.name
+        let source = settings.source
         let heartbeat = settings.config.int(forKey: "delivery.heartbeatMilliseconds", default: 1_000)
         guard heartbeat > 0 else {
             throw SettingsError.invalid(key: "delivery.heartbeatMilliseconds", reason: "must be at least 1")
@@ -20,7 +20,8 @@ extension ServiceRunner {
         var endpoint: String?
         if let replay = settings.replay {
             let server = try ReplayServer(
-                database: database, endpoint: replay, options: settings.socketOptions, logger: context.logger)
+                database: database, endpoint: replay, options: settings.socketOptions, security: settings.security,
+                logger: context.logger)
             endpoint = server.endpoint
             services.append(server)
         }
@@ -38,8 +39,15 @@ extension ServiceRunner {
     public func receiving(
         database: ServiceDatabase, streams: Set<String>, handler: @escaping Inbox.Handler
     ) throws -> (inbox: Inbox, service: any Service) {
+        let settings = context.settings
         let inbox = Inbox(
-            database: database, streams: streams, health: context.health, logger: context.logger, handler: handler)
+            database: database, streams: streams, health: context.health,
+            replayOptions: { source in
+                // A replay endpoint must prove it is `source`: CURVE with that source's listed key.
+                guard let security = settings.security else { return settings.socketOptions }
+                return try security.clientOptions(settings.socketOptions, server: source)
+            },
+            logger: context.logger, handler: handler)
         let subscriber = try context.settings.makeSubscriber(prefixes: inbox.prefixes)
         return (inbox, InboxConsumer(inbox: inbox, subscriber: subscriber, logger: context.logger))
     }
