@@ -24,6 +24,7 @@ struct CandidateRegistryCommand: AsyncParsableCommand {
         let registry = CandidateRegistry(
             database: database, outbox: publishing.outbox,
             logger: runner.logger)
+        runner.secureAPI(CandidateRegistry.accessRules, audit: database)
         registry.addRoutes(to: runner.router)
         // STOP by SMS: the notifier publishes the reply; consent to notifications goes off.
         let logger = runner.logger

@@ -4,6 +4,17 @@ import ServiceKit
 
 /// The HTTP resources of DESIGN.md: `/candidates`, `/candidates/{id}`, consent and erasure.
 extension CandidateRegistry {
+    /// Personal data: officers (directly or through portail) only; agencies and statistics
+    /// readers never read a candidate.
+    static let accessRules: [AccessRule] = [
+        AccessRule(.post, "/candidates", [.officer, .portal]),
+        AccessRule(.get, "/candidates/:id", [.officer, .portal]),
+        AccessRule(.put, "/candidates/:id", [.officer, .portal]),
+        AccessRule(.get, "/candidates/:id/consent", [.officer, .portal]),
+        AccessRule(.put, "/candidates/:id/consent", [.officer, .portal]),
+        AccessRule(.delete, "/candidates/:id", [.officer, .portal]),
+    ]
+
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/candidates") { request, _ -> Response in
             let key = try Idempotency.key(of: request)
@@ -23,7 +34,11 @@ extension CandidateRegistry {
         router.put("/candidates/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
             let draft = try await APIBody.decode(CandidateDraft.self, from: request)
-            return APIBody.response(try await update(id, draft))
+            let before = try await database.pool.read { db in try CandidateStore.find(id, db) }
+            let after = try await update(id, draft)
+            // Field names only: the audit trail outlives an erasure and must not hold the person.
+            AuditNote.record(changes: AuditDiff.changedFields(before, after))
+            return APIBody.response(after)
         }
         router.get("/candidates/:id/consent") { _, context -> Response in
             APIBody.response(try await consent(try context.parameters.require("id")))
@@ -37,10 +52,15 @@ extension CandidateRegistry {
                     message: "matching, notifications ou statistics attendu / expected matching, notifications "
                         + "or statistics")
             }
-            return APIBody.response(try await changeConsent(id, change, via: "api"))
+            let consent = try await changeConsent(id, change, via: "api")
+            AuditNote.record(
+                changes: [("matching", change.matching), ("notifications", change.notifications), ("statistics", change.statistics)]
+                    .compactMap { name, value in value.map { "consent.\(name): \($0)" } })
+            return APIBody.response(consent)
         }
         router.delete("/candidates/:id") { _, context -> Response in
             try await erase(try context.parameters.require("id"))
+            AuditNote.record(changes: ["erased"])
             return Response(status: .noContent)
         }
     }

@@ -51,6 +51,7 @@ struct OfferRegistryCommand: AsyncParsableCommand {
         let registry = OfferRegistry(
             database: database, outbox: publishing.outbox, checks: chosen,
             review: reviewMode, logger: runner.logger)
+        runner.secureAPI(OfferRegistry.accessRules, audit: database)
         registry.addRoutes(to: runner.router)
         runner.logger.info(
             "offer-registry ready",

@@ -5,6 +5,18 @@ import ServiceKit
 
 /// The HTTP resources of DESIGN.md: `/offers`, `/offers/{id}`, approve and close.
 extension OfferRegistry {
+    /// Who may do what: agencies submit and read offers (and edit their own), never approve
+    /// or close them; statistics readers read.
+    static let accessRules: [AccessRule] = [
+        AccessRule(.post, "/offers", [.officer, .portal, .agency]),
+        AccessRule(.get, "/offers", [.officer, .portal, .agency, .statistics]),
+        AccessRule(.get, "/offers/:id", [.officer, .portal, .agency, .statistics]),
+        AccessRule(.get, "/offers/:id/versions", [.officer, .portal, .agency, .statistics]),
+        AccessRule(.put, "/offers/:id", [.officer, .portal, .agency]),
+        AccessRule(.post, "/offers/:id/approve", [.officer, .portal]),
+        AccessRule(.post, "/offers/:id/close", [.officer, .portal]),
+    ]
+
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/offers") { request, _ -> Response in
             let key = try Idempotency.key(of: request)
@@ -61,11 +73,24 @@ extension OfferRegistry {
         }
         router.put("/offers/:id") { request, context -> Response in
             let id = try context.parameters.require("id")
+            if let caller = APICaller.current, caller.role == .agency {
+                // An agency edits only the offers it submitted itself.
+                guard try await AuditLog(database: database).creator(of: "/offers/\(id)") == caller.name else {
+                    throw APIError(
+                        .forbidden, code: "forbidden",
+                        message: "une agence ne modifie que ses propres offres / an agency edits only its own offers")
+                }
+            }
             let draft = try await APIBody.decode(OfferDraft.self, from: request)
-            return APIBody.response(try await update(id, draft))
+            let before = try await database.pool.read { db in try OfferStore.find(id, db) }
+            let after = try await update(id, draft)
+            AuditNote.record(changes: AuditDiff.changedFields(before, after))
+            return APIBody.response(after)
         }
         router.post("/offers/:id/approve") { _, context -> Response in
-            APIBody.response(try await approve(try context.parameters.require("id")))
+            let offer = try await approve(try context.parameters.require("id"))
+            AuditNote.record(changes: ["approved: status \(offer.status.rawValue)"])
+            return APIBody.response(offer)
         }
         router.post("/offers/:id/close") { request, context -> Response in
             let id = try context.parameters.require("id")
@@ -81,7 +106,9 @@ extension OfferRegistry {
                     reason = given
                 }
             }
-            return APIBody.response(try await close(id, reason: reason))
+            let offer = try await close(id, reason: reason)
+            AuditNote.record(changes: ["closed: \(reason)"])
+            return APIBody.response(offer)
         }
     }
 }

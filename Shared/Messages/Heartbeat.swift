@@ -10,10 +10,14 @@ public struct Heartbeat: Hashable, Sendable, Codable {
     public var streams: [String: Int64]
     /// The publisher's replay endpoint, e.g. `tcp://127.0.0.1:7110`.
     public var replay: String?
+    /// A random id of the running process: two processes with one source name (a
+    /// configuration mistake that would mix their numbering) tell each other apart by it.
+    public var instance: String?
 
-    public init(source: String, streams: [String: Int64], replay: String? = nil) {
+    public init(source: String, streams: [String: Int64], replay: String? = nil, instance: String? = nil) {
         self.source = source
         self.streams = streams
         self.replay = replay
+        self.instance = instance
     }
 }

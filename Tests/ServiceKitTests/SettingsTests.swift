@@ -33,6 +33,7 @@ struct SettingsTests {
             dataDir: /srv/file
             logLevel: debug
             http: 0.0.0.0:9000
+            insecure: true
             matcher:
               topCandidates: 7
             """)
@@ -78,12 +79,49 @@ struct SettingsTests {
         }
     }
 
-    @Test("a keys folder is refused while this build cannot encrypt the bus")
-    func keysRefused() async throws {
+    @Test("a keys folder without this service's key is refused, naming the file")
+    func keysMissing() async throws {
         await #expect {
             _ = try await ServiceSettings.load(.notifier, environment: ["PASSERELLE_KEYS_DIR": "/etc/passerelle/keys"])
         } throws: { error in
-            "\(error)".hasPrefix("setting 'keysDir': '/etc/passerelle/keys' given, but this build cannot encrypt")
+            "\(error)".hasPrefix("setting 'keysDir': /etc/passerelle/keys/notifier.secret is missing")
+        }
+    }
+
+    @Test(
+        "without keys, anything beyond loopback is refused unless --insecure",
+        arguments: [
+            ["bus.publish": "tcp://10.1.2.3:7100"], ["bus.subscribe": "tcp://ministere.ml:7101"],
+            ["replay": "tcp://*:7130"], ["replay": "tcp://0.0.0.0:7130"], ["http": "0.0.0.0:8083"],
+            ["http": "[2001:db8::1]:8083"],
+        ])
+    func failClosed(flags: [String: String]) async throws {
+        await #expect {
+            _ = try await ServiceSettings.load(.matcher, flags: flags, environment: [:])
+        } throws: { error in
+            "\(error)".contains("is beyond loopback and no keys are set")
+        }
+        let allowed = try await ServiceSettings.load(
+            .matcher, flags: flags.merging(["insecure": "true"]) { $1 }, environment: [:])
+        #expect(allowed.insecure)
+    }
+
+    @Test("loopback, ipc and inproc need no keys", arguments: ["tcp://127.0.0.1:7100", "tcp://localhost:7100", "tcp://[::1]:7100", "ipc:///tmp/bus", "inproc://bus", "tcp://127.8.9.10:7100"])
+    func loopbackIsFine(endpoint: String) async throws {
+        let settings = try await ServiceSettings.load(.matcher, flags: ["bus.publish": endpoint], environment: [:])
+        #expect(settings.busPublish == endpoint)
+    }
+
+    @Test("the source defaults to the service's name and must be a source name")
+    func sourceName() async throws {
+        #expect(try await ServiceSettings.load(.matcher, environment: [:]).source == "matcher")
+        #expect(
+            try await ServiceSettings.load(.matcher, environment: ["PASSERELLE_SOURCE": "matcher@kayes"]).source
+                == "matcher@kayes")
+        await #expect {
+            _ = try await ServiceSettings.load(.matcher, flags: ["source": "Matcher Kayes"], environment: [:])
+        } throws: { error in
+            "\(error)".hasPrefix("setting 'source'")
         }
     }
 

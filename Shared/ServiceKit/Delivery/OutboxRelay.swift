@@ -1,4 +1,5 @@
 import Bus
+import Foundation
 import GRDB
 import Logging
 import Messages
@@ -21,12 +22,19 @@ public struct OutboxRelay: Service {
     let logger: Logger
     let health: HealthChecks?
     let progress = RelayProgress()
+    /// Heartbeats of this source from other processes (see ``SourceGuard``); nil: not checked.
+    let sourceGuard: SourceGuard?
+    let instance = UUID().uuidString.lowercased()
 
+    /// - Parameter sameSourceWatch: a subscriber to `heartbeat.<source>`: before publishing
+    ///   anything the relay listens (2.5 heartbeats) for another live process with this
+    ///   source, and refuses to start if there is one.
     public init(
         database: ServiceDatabase, publisher: BusPublisher, source: String, replayEndpoint: String?,
         heartbeatInterval: Duration = .seconds(1), batchSize: Int = 1_000, health: HealthChecks? = nil,
-        logger: Logger
+        sameSourceWatch: BusSubscriber? = nil, logger: Logger
     ) {
+        self.sourceGuard = sameSourceWatch.map { SourceGuard(subscriber: $0, source: source) }
         self.health = health
         self.database = database
         self.publisher = publisher
@@ -51,14 +59,19 @@ public struct OutboxRelay: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await relayLoop(commits) }
                     group.addTask { try await heartbeatLoop() }
+                    if let sourceGuard {
+                        group.addTask { try await sourceGuard.watch(instance: instance, health: health, logger: logger) }
+                        try await sourceGuard.probe(instance: instance, for: heartbeatInterval * 5 / 2)
+                    }
+                    group.addTask { try await relayLoop(commits) }
                     try await group.next()
                     group.cancelAll()
                 }
             }
         } catch is CancellationError {}
         await publisher.close()
+        await sourceGuard?.subscriber.close()
     }
 
     private func relayLoop(_ commits: CommitSignal) async throws {
@@ -112,7 +125,7 @@ public struct OutboxRelay: Service {
         while !Task.isCancelled {
             // Announce only what was handed to the socket, on the same socket: a subscriber
             // gets message N before the heartbeat that says N.
-            let beat = Heartbeat(source: source, streams: progress.all, replay: replayEndpoint)
+            let beat = Heartbeat(source: source, streams: progress.all, replay: replayEndpoint, instance: instance)
             let envelope = Envelope(source: source, seq: 0, event: .heartbeat(beat))
             try await publisher.publish(topic: envelope.type, envelope: envelope.encoded())
             try await Task.sleep(for: heartbeatInterval)

@@ -31,6 +31,7 @@ public final class ServiceDatabase: Sendable {
         var migrator = DatabaseMigrator()
         Self.registerDeliveryMigrations(&migrator)
         DeadLetters.migrate(&migrator)
+        AuditLog.migrate(&migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
     }

@@ -28,7 +28,8 @@ extension ServiceRunner {
         services.append(
             OutboxRelay(
                 database: database, publisher: try settings.makePublisher(), source: source, replayEndpoint: endpoint,
-                heartbeatInterval: .milliseconds(heartbeat), health: context.health, logger: context.logger))
+                heartbeatInterval: .milliseconds(heartbeat), health: context.health,
+                sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]), logger: context.logger))
         if let days = settings.config.int(forKey: "delivery.retentionDays"), days > 0 {
             services.append(OutboxRetention(database: database, days: days, logger: context.logger))
         }

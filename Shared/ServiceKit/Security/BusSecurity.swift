@@ -18,6 +18,7 @@ public final class BusSecurity: Sendable {
     public let keys: CurveKeyPair
     let authorized: WatchedFile<AuthorizedKeys>
     let access: WatchedFile<AccessControl>
+    let apiKeys: WatchedFile<APIKeys>
     let logger: Logger
     private let lastRefusalLog = Mutex<[String: ContinuousClock.Instant]>([:])
 
@@ -35,6 +36,7 @@ public final class BusSecurity: Sendable {
         }
         authorized = try directory.watchedAuthorizedKeys(onError: report)
         access = try directory.watchedAccessControl(onError: report)
+        apiKeys = try directory.watchedAPIKeys(onError: report)
         guard authorized.current().keys[identity] == keys.publicKey else {
             throw KeysError.invalid(
                 "the key of '\(identity)' is not in \(directory.authorizedKeysPath) (passerelle keys add \(identity))")
@@ -76,6 +78,9 @@ public final class BusSecurity: Sendable {
 
     /// The ACL as it stands (the broker allows it a second's age on its hot path).
     public func accessControl(maxAge: Duration = .zero) -> AccessControl { access.current(maxAge: maxAge) }
+
+    /// The HTTP client presenting `key`, as `api-keys.json` stands now.
+    public func apiClient(presenting key: String) -> APIKeys.Client? { apiKeys.current().client(presenting: key) }
 
     /// Whether `identity` is listed now.
     public func isAuthorized(_ identity: String, maxAge: Duration = .zero) -> Bool {

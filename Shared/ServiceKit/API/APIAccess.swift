@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Who is calling an HTTP API, once their key was checked: available to handlers through
+/// ``APICaller/current`` (a task-local set for the request).
+public struct APICaller: Sendable, Equatable {
+    /// The key's name (`agence-madrid`, `portail`), or `(sans clé / no key)` without security.
+    public var name: String
+    public var role: APIKeys.Role?
+    /// The officer a `portal` key acts for (`X-Passerelle-Officer`).
+    public var onBehalfOf: String?
+
+    @TaskLocal public static var current: APICaller?
+
+    /// Without security every caller is this one.
+    public static let anonymous = APICaller(name: "(sans clé / no key)", role: nil, onBehalfOf: nil)
+}
+
+/// Which roles may call one route; `path` uses the router's `:parameter` pattern.
+public struct AccessRule: Sendable {
+    public var method: HTTPRequest.Method
+    public var path: String
+    public var roles: Set<APIKeys.Role>
+
+    public init(_ method: HTTPRequest.Method, _ path: String, _ roles: Set<APIKeys.Role>) {
+        self.method = method
+        self.path = path
+        self.roles = roles
+    }
+
+    func matches(_ method: HTTPRequest.Method, _ components: [Substring]) -> Bool {
+        guard method == self.method else { return false }
+        let pattern = path.split(separator: "/")
+        guard pattern.count == components.count else { return false }
+        return zip(pattern, components).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+    }
+}
+
+/// The API's door (DESIGN.md, "Security"): with security on, every request but `/health`,
+/// `/metrics` and `/openapi.yaml` needs `Authorization: Bearer <key>` of a listed, unrevoked
+/// client (401 otherwise) whose role the route accepts (403 otherwise). A `portal` key must
+/// name the officer it acts for in `X-Passerelle-Officer`. Every write that reaches a route
+/// is then audited by ``AuditLog``.
+struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
+    let security: BusSecurity?
+    let rules: [AccessRule]
+    let audit: AuditLog?
+
+    static var openPaths: Set<String> { ["/health", "/metrics", "/openapi.yaml"] }
+    static var officerHeader: HTTPField.Name { HTTPField.Name("X-Passerelle-Officer")! }
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        let caller: APICaller
+        if let security {
+            caller = try authenticate(request, security)
+        } else {
+            caller = .anonymous
+        }
+        let note = AuditNote()
+        let isWrite = [.post, .put, .delete, .patch].contains(request.method)
+        do {
+            let response = try await APICaller.$current.withValue(caller) {
+                try await AuditNote.$current.withValue(note) { try await next(request, context) }
+            }
+            if isWrite { await audit?.record(request, status: response.status, caller: caller, note: note, response) }
+            return response
+        } catch {
+            if isWrite {
+                let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+                await audit?.record(request, status: status, caller: caller, note: note, nil)
+            }
+            throw error
+        }
+    }
+
+    private func authenticate(_ request: Request, _ security: BusSecurity) throws(APIError) -> APICaller {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            let client = security.apiClient(presenting: String(header.dropFirst("Bearer ".count)))
+        else {
+            throw APIError(
+                .unauthorized, code: "unauthorized",
+                message: "clé d’API absente, inconnue ou révoquée (Authorization: Bearer …) / "
+                    + "missing, unknown or revoked API key")
+        }
+        let components = request.uri.path.split(separator: "/")
+        let allowed =
+            rules.first { $0.matches(request.method, components) }?.roles
+            ?? [.officer]  // a route without a rule (or an unknown path) is for officers only
+        guard allowed.contains(client.role) else {
+            throw APIError(
+                .forbidden, code: "forbidden",
+                message: "le rôle \(client.role.rawValue) ne permet pas \(request.method) \(request.uri.path) / "
+                    + "role \(client.role.rawValue) may not do this")
+        }
+        var onBehalfOf: String?
+        if client.role == .portal {
+            guard let officer = request.headers[Self.officerHeader],
+                (1...100).contains(officer.count),
+                officer.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) })
+            else {
+                throw APIError(
+                    .forbidden, code: "officer-required",
+                    message: "une clé portal doit nommer l’agent (X-Passerelle-Officer) / "
+                        + "a portal key must name the officer it acts for")
+            }
+            onBehalfOf = officer
+        }
+        return APICaller(name: client.name, role: client.role, onBehalfOf: onBehalfOf)
+    }
+}
