@@ -33,9 +33,14 @@ struct OutboxNotifier {
         var logger = Logger(label: "test-notifier")
         logger.logLevel = .warning
         database = try ServiceDatabase(directory: scratchDirectory("notifier"), name: "notifier")
-        let replay = try ReplayServer(database: database, endpoint: "tcp://127.0.0.1:*", logger: logger)
+        // With security on it speaks as the notifier's key, and its replay endpoint takes listed keys only.
+        let replay = try ReplayServer(
+            database: database, endpoint: "tcp://127.0.0.1:*",
+            security: TestSecurity.isOn ? try TestSecurity.security("notifier") : nil, logger: logger)
         let relay = OutboxRelay(
-            database: database, publisher: try BusPublisher(connect: [broker.publishers]), source: "notifier",
+            database: database,
+            publisher: try BusPublisher(connect: [broker.publishers], options: try TestSecurity.brokerOptions("notifier")),
+            source: "notifier",
             replayEndpoint: replay.endpoint, heartbeatInterval: .milliseconds(100), logger: logger)
         let group = ServiceGroup(services: [relay, replay], logger: logger)
         self.group = group

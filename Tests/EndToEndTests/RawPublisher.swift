@@ -8,9 +8,23 @@ final class RawPublisher: @unchecked Sendable {
     private let context: UnsafeMutableRawPointer
     private let socket: UnsafeMutableRawPointer
 
-    init(connect endpoint: String) {
+    /// - Parameter identity: with security on, the key it connects with (CURVE options set
+    ///   by hand too, as another language's binding would).
+    init(connect endpoint: String, identity: String = "e2e") {
         context = zmq_ctx_new()
         socket = zmq_socket(context, ZMQ_XPUB)
+        if TestSecurity.isOn {
+            let folder = TestSecurity.keys.directory
+            func key(_ name: String) -> [UInt8] {
+                Array(((try? String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)) ?? "").prefix(40).utf8)
+            }
+            for (option, value) in [
+                (ZMQ_CURVE_SERVERKEY, key("bus-broker.public")), (ZMQ_CURVE_PUBLICKEY, key("\(identity).public")),
+                (ZMQ_CURVE_SECRETKEY, key("\(identity).secret")),
+            ] {
+                _ = value.withUnsafeBytes { zmq_setsockopt(socket, option, $0.baseAddress, $0.count) }
+            }
+        }
         var linger: Int32 = 1_000
         zmq_setsockopt(socket, ZMQ_LINGER, &linger, 4)
         var timeout: Int32 = 10_000

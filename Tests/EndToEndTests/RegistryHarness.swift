@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Messages
+import ServiceKit
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -26,14 +27,33 @@ extension JSONValue {
     var string: String? { if case .string(let value) = self { value } else { nil } }
 }
 
+/// Which API key a test request presents.
+enum APIAuth: Sendable {
+    /// An officer's key when security is on (the default); nothing when it is off.
+    case officer
+    /// No `Authorization` header at all.
+    case none
+    /// This `Authorization: Bearer` value.
+    case key(String)
+    /// The test key of `role`.
+    case role(APIKeys.Role)
+}
+
 /// One request over real HTTP (URLSession on loopback).
 func request(
-    _ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:]
+    _ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], auth: APIAuth = .officer
 ) async throws -> HTTPResult {
     var request = URLRequest(url: URL(string: url)!, timeoutInterval: 30)
     request.httpMethod = method
     request.httpBody = body
     if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+    switch auth {
+    case .officer where TestSecurity.isOn:
+        request.setValue("Bearer \(TestSecurity.keys.officer)", forHTTPHeaderField: "Authorization")
+    case .officer, .none: break
+    case .key(let key): request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+    case .role(let role): request.setValue("Bearer \(TestSecurity.keys.api[role]!)", forHTTPHeaderField: "Authorization")
+    }
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     let (data, response) = try await URLSession.shared.data(for: request)
     let http = response as! HTTPURLResponse
@@ -43,9 +63,9 @@ func request(
 }
 
 func request(
-    _ method: String, _ url: String, json: JSONValue, headers: [String: String] = [:]
+    _ method: String, _ url: String, json: JSONValue, headers: [String: String] = [:], auth: APIAuth = .officer
 ) async throws -> HTTPResult {
-    try await request(method, url, body: Data(try CanonicalJSON.encode(json)), headers: headers)
+    try await request(method, url, body: Data(try CanonicalJSON.encode(json)), headers: headers, auth: auth)
 }
 
 /// A registry spawned on a broker, with its own data folder and replay port.
@@ -76,8 +96,10 @@ final class BusObserver: Sendable {
     private let seen = SeenEnvelopes()
     private let reader: Task<Void, Never>
 
-    init(_ broker: RunningBroker, prefixes: [String]) throws {
-        let subscriber = try BusSubscriber(connect: [broker.subscribers], prefixes: prefixes + ["heartbeat."])
+    init(_ broker: RunningBroker, prefixes: [String], identity: String = "bus-tap-contact") throws {
+        let subscriber = try BusSubscriber(
+            connect: [broker.subscribers], prefixes: prefixes + ["heartbeat."],
+            options: try TestSecurity.brokerOptions(identity))
         self.subscriber = subscriber
         let seen = self.seen
         reader = Task {

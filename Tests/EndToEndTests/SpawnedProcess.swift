@@ -28,6 +28,8 @@ final class SpawnedProcess: Sendable {
         process.executableURL = Self.binDirectory.appendingPathComponent(name)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PASSERELLE_") }
+        // Security on (compose/dev test): every process gets the keys, unless the test says otherwise.
+        env.merge(TestSecurity.environment) { $1 }
         env.merge(environment) { $1 }
         process.environment = env
         let stdout = Pipe()
@@ -141,8 +143,11 @@ struct RunningBroker {
 }
 
 /// A bus-tap subscribed at `broker`, ready once it said so.
-func startTap(_ subscribeAt: String, _ arguments: [String]) async throws -> SpawnedProcess {
-    let tap = try SpawnedProcess("bus-tap", ["--bus-subscribe", subscribeAt, "--no-color"] + arguments)
+func startTap(
+    _ subscribeAt: String, _ arguments: [String], environment: [String: String] = [:]
+) async throws -> SpawnedProcess {
+    let tap = try SpawnedProcess(
+        "bus-tap", ["--bus-subscribe", subscribeAt, "--no-color"] + arguments, environment: environment)
     _ = try await tap.waitForStderr("bus-tap: subscribed")
     return tap
 }

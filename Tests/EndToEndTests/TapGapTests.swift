@@ -8,8 +8,11 @@ struct TapGapTests {
         let topic: String
         let envelope: String
 
+        let source: String
+
         init(_ topic: String, source: String = "fixture", seq: Int, payload: String? = nil) {
             self.topic = topic
+            self.source = source
             let id = UUID().uuidString.lowercased()
             let millis = String(format: "%03d", seq % 1000)
             envelope =
@@ -36,7 +39,7 @@ struct TapGapTests {
         // one to two prefixes, so the publisher can wait for three distinct subscriptions.
         let (broker, taps, raw) = try await busWithTaps(
             [["--json", "--count", "10"], ["--count", "10", "e2e.", "heartbeat."]], subscriptions: 3)
-        for message in messages { #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)])) }
+        for message in messages { #expect(await raw.send(message)) }
         let json = taps[0]
         let readable = taps[1]
         #expect(try await json.waitForExit(timeout: .seconds(30)) == 0, "stderr: \(json.stderr)")
@@ -72,7 +75,7 @@ struct TapGapTests {
             Sent("e2e.step", seq: 42), Sent("e2e.step", source: "other", seq: 7), Sent("e2e.step", seq: 43),
             Sent("e2e.step", source: "other", seq: 8), Sent("e2e.step", seq: 44),
         ]
-        for message in messages { #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)])) }
+        for message in messages { #expect(await raw.send(message)) }
         #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
         #expect(reports(taps[0]) == [], "stderr: \(taps[0].stderr)")
         #expect(!taps[0].stdout.contains("[gap]") && !taps[0].stdout.contains("[dup]"))
@@ -84,7 +87,7 @@ struct TapGapTests {
     func publisherRestarted() async throws {
         let (broker, taps, raw) = try await busWithTaps([["--count", "3"]], subscriptions: 1)
         for message in [Sent("e2e.step", seq: 42), Sent("e2e.step", seq: 43), Sent("e2e.step", seq: 1)] {
-            #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)]))
+            #expect(await raw.send(message))
         }
         #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
         #expect(
@@ -102,7 +105,7 @@ struct TapGapTests {
         let messages = [
             Sent("e2e.one", seq: 1), Sent("e2e.two", seq: 2), Sent("e2e.one", seq: 3), Sent("e2e.one", seq: 3),
         ]
-        for message in messages { #expect(await raw.send([Array(message.topic.utf8), Array(message.envelope.utf8)])) }
+        for message in messages { #expect(await raw.send(message)) }
         #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
         #expect(
             reports(taps[0]) == [
@@ -119,14 +122,45 @@ struct TapGapTests {
     private func busWithTaps(
         _ taps: [[String]], subscriptions: Int
     ) async throws -> (
-        RunningBroker, [SpawnedProcess], RawPublisher
+        RunningBroker, [SpawnedProcess], SourcePublishers
     ) {
         let broker = try await RunningBroker.start()
         var started: [SpawnedProcess] = []
         for arguments in taps { started.append(try await startTap(broker.subscribers, arguments)) }
-        let raw = RawPublisher(connect: broker.publishers)
-        for _ in 0..<subscriptions { try #require(await raw.waitForSubscription()) }
+        let raw = SourcePublishers(connect: broker.publishers)
+        try #require(await raw.waitForSubscriptions(subscriptions))
         return (broker, started, raw)
+    }
+
+    /// One plain-libzmq publisher per source with security on (a source is its sender's
+    /// key), one for all without.
+    final class SourcePublishers: Sendable {
+        let publishers: [String: RawPublisher]
+
+        init(connect endpoint: String) {
+            if TestSecurity.isOn {
+                publishers = Dictionary(
+                    uniqueKeysWithValues: ["fixture", "other"].map { ($0, RawPublisher(connect: endpoint, identity: $0)) })
+            } else {
+                publishers = ["": RawPublisher(connect: endpoint)]
+            }
+        }
+
+        func waitForSubscriptions(_ count: Int) async -> Bool {
+            for publisher in publishers.values {
+                for _ in 0..<count where !(await publisher.waitForSubscription()) { return false }
+            }
+            return true
+        }
+
+        func send(_ message: Sent) async -> Bool {
+            guard let publisher = publishers[message.source] ?? publishers[""] else { return false }
+            return await publisher.send([Array(message.topic.utf8), Array(message.envelope.utf8)])
+        }
+
+        func close() async {
+            for publisher in publishers.values { await publisher.close() }
+        }
     }
 
     /// What the tap said on standard error after it was ready.
