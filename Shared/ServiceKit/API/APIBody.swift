@@ -9,7 +9,8 @@ public enum APIBody {
     public static let limit = 1 << 20
 
     /// Decodes a `T` from the request body, strictly:
-    /// - over `limit` bytes → 413 `body-too-large`; empty → 400 `empty-body`;
+    /// - over `limit` bytes → 413 `body-too-large`; cut short or badly chunked → 400
+    ///   `malformed-body`; empty → 400 `empty-body`;
     /// - not UTF-8 → 400 `invalid-utf8`; not strict JSON (`StrictJSON`) → 400 `invalid-json`;
     /// - the same key twice in an object → 400 `duplicate-key` naming it, since another
     ///   reader of the same bytes might take the other value;
@@ -21,10 +22,16 @@ public enum APIBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw APIError(
                 .contentTooLarge, code: "body-too-large",
                 message: "le corps dépasse \(limit) octets / the body is larger than \(limit) bytes")
+        } catch {
+            // A body cut short (the connection closed before Content-Length bytes came) or a
+            // broken chunked encoding: the client's fault, not a size.
+            throw APIError(
+                .badRequest, code: "malformed-body",
+                message: "corps incomplet ou mal formé / incomplete or malformed body (\(error))")
         }
         return try decode(type, from: Array(buffer.readableBytesView))
     }
