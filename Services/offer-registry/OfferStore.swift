@@ -39,13 +39,21 @@ enum OfferStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        // The employer key became stricter (EmployerKey): recompute it for stored offers, so
+        // that offers stored before still meet their copies.
+        migrator.registerMigration("offer-registry-v2-employer-key") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, record FROM offers")
+            for row in rows {
+                let offer = try CanonicalJSON.decode(Offer.self, from: row["record"] as Data)
+                try db.execute(
+                    sql: "UPDATE offers SET employer = ? WHERE id = ?",
+                    arguments: [employerKey(offer.employer), row["id"] as String])
+            }
+        }
     }
 
-    /// The employer as the duplicate check compares it: case, accents and spacing ignored.
-    static func employerKey(_ employer: Employer) -> String {
-        employer.name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
-    }
+    /// The employer as the duplicate check compares it (`EmployerKey`).
+    static func employerKey(_ employer: Employer) -> String { EmployerKey.of(employer) }
 
     static func find(_ id: String, _ db: Database) throws -> Offer? {
         guard let data = try Data.fetchOne(db, sql: "SELECT record FROM offers WHERE id = ?", arguments: [id]) else {

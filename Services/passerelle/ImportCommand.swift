@@ -16,7 +16,8 @@ struct ImportCommand: AsyncParsableCommand {
             languages fr:B2;bm:C2. Rejected rows go to FILE.rejects.csv, to fix and import again. \
             Importing the same file again creates nothing new.
             Sortie / exit: 0 tout importé / all imported, 1 lignes rejetées / rows rejected, \
-            64 erreur d’usage / usage error, 69 registre injoignable / registry unreachable.
+            64 erreur d’usage / usage error, 69 registre injoignable / registry unreachable, \
+            77 clé d’API refusée / API key refused.
             """,
         subcommands: [Offers.self, Candidates.self])
 
@@ -65,9 +66,13 @@ struct ImportOptions: ParsableArguments {
             tally = try await ImportRun(
                 kind: kind, file: file, format: format, rejectsPath: rejectsPath,
                 registryURL: registry.url(for: kind), concurrency: registry.concurrency,
-                showProgress: Terminal.stderrIsTTY
+                showProgress: Terminal.stderrIsTTY, apiKey: registry.key()
             ).run()
         } catch let error as ImportError {
+            if case .registryLost(_, _, _, _, let tally) = error {
+                Terminal.print(
+                    ImportSummary(tally: tally, rejectsPath: rejectsPath, elapsed: ContinuousClock.now - started).text)
+            }
             throw error.exit()
         }
         Terminal.print(
@@ -93,6 +98,7 @@ struct ImportRun {
     let registryURL: String
     let concurrency: Int
     var showProgress = false
+    var apiKey: String?
     var retry = RetryPolicy()
 
     func run() async throws(ImportError) -> ImportTally {
@@ -106,12 +112,19 @@ struct ImportRun {
         let bar = showProgress ? ProgressBar(total: LineReader.countLines(path: file).map { rowCount(lines: $0) }) : nil
         // The bar is cleared whatever happens, so that an error message starts on a clean line.
         defer { bar?.finish() }
-        let tally = try await RegistryConnection.withClient(concurrency: concurrency) { client throws(ImportError) in
-            let sender = try HTTPRecordSender(baseURL: registryURL, client: client, retry: retry)
-            var importer = Importer(kind: kind, sender: sender, concurrency: concurrency)
-            importer.registryURL = registryURL
-            if let bar { importer.onProgress = { bar.update($0) } }
-            return try await importer.run(&source, rejects: &rejects)
+        let tally: ImportTally
+        do throws(ImportError) {
+            tally = try await RegistryConnection.withClient(concurrency: concurrency) { client throws(ImportError) in
+                let sender = try HTTPRecordSender(baseURL: registryURL, client: client, retry: retry, apiKey: apiKey)
+                var importer = Importer(kind: kind, sender: sender, concurrency: concurrency)
+                importer.registryURL = registryURL
+                if let bar { importer.onProgress = { bar.update($0) } }
+                return try await importer.run(&source, rejects: &rejects)
+            }
+        } catch {
+            // The rows rejected before the stop stay on file; an earlier run's file is left as it was.
+            if rejects.count > 0 { try? rejects.finish() }
+            throw error
         }
         try rejects.finish()
         return tally

@@ -15,13 +15,20 @@ enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     case rejectsOverwriteInput(path: String)
     /// Not one request got an answer, after retries.
     case registryUnreachable(url: String, reason: String)
+    /// The registry answered, then stopped answering: the import stopped. `notTried` rows
+    /// got no answer (none is in the rejects file); importing again from `resumeLine` sends them.
+    case registryLost(url: String, reason: String, notTried: Int, resumeLine: Int, tally: ImportTally)
+    /// 401 or 403: the registry wants an API key (`--api-key`), or refuses the one given.
+    case notAuthorized(url: String, status: Int, message: String)
 
     /// The process exit status: 64 (EX_USAGE) for what the officer can fix in the command,
-    /// 69 (EX_UNAVAILABLE) when the registry cannot be reached, 73 (EX_CANTCREAT) for output.
+    /// 69 (EX_UNAVAILABLE) when the registry cannot be reached, 73 (EX_CANTCREAT) for output,
+    /// 77 (EX_NOPERM) when the registry refuses the API key.
     var exitStatus: Int32 {
         switch self {
         case .unreadableFile, .unknownColumn, .repeatedColumn, .unknownFormat, .invalidURL, .rejectsOverwriteInput: 64
-        case .registryUnreachable: 69
+        case .registryUnreachable, .registryLost: 69
+        case .notAuthorized: 77
         case .unwritableFile: 73
         }
     }
@@ -48,6 +55,16 @@ enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "the rejects file would be the input itself (\(path)): choose another --rejects"
         case .registryUnreachable(let url, let reason):
             "registre injoignable à \(url) / registry unreachable at \(url): \(reason)"
+        case .registryLost(let url, let reason, let notTried, let resumeLine, _):
+            "registre devenu injoignable à \(url) ; import arrêté, \(notTried) lignes non essayées "
+                + "(absentes du fichier des rejets), reprendre à la ligne \(resumeLine) / "
+                + "registry at \(url) became unreachable; import stopped, \(notTried) rows not tried "
+                + "(not in the rejects file), resume from line \(resumeLine): \(reason)"
+        case .notAuthorized(let url, let status, let message):
+            "accès refusé par le registre \(url) (HTTP \(status)) : donnez une clé d’API valide avec --api-key "
+                + "ou PASSERELLE_API_KEY ; import arrêté / access refused by the registry at \(url) "
+                + "(HTTP \(status)): give a valid API key with --api-key or PASSERELLE_API_KEY; import stopped"
+                + (message.isEmpty ? "" : " (\(message))")
         }
     }
 }

@@ -41,12 +41,15 @@ struct Importer {
 
     private static let hexDigits = (0..<16).map { String($0, radix: 16) }
 
-    /// Imports every row; throws only what stops the whole import (unreadable input, a
-    /// registry that never answered).
+    /// Imports every row; throws only what stops the whole import: unreadable input, a
+    /// registry that never answered or stopped answering, credentials it refuses.
     func run(_ source: inout some RowSource, rejects: inout some RejectSink) async throws(ImportError) -> ImportTally {
         var tally = ImportTally()
         var fatal: ImportError?
         var registryAnswered = false
+        // Once the registry has gone away, rows without an answer are not rejects: they were
+        // never tried, and an import resumed from the first of them sends them again.
+        var lost: (reason: String, lines: [Int])?
         let kind = self.kind
         let sender = self.sender
         let registryURL = self.registryURL
@@ -55,18 +58,23 @@ struct Importer {
             switch outcome {
             case .created: tally.created += 1
             case .alreadyPresent: tally.alreadyPresent += 1
-            case .rejected(let problem), .failed(let problem):
-                if case .failed = outcome {
-                    if !registryAnswered, problem.code == "unreachable" {
-                        let reason = problem.message.replacingOccurrences(
-                            of: HTTPRecordSender.unreachablePrefix, with: "")
-                        fatal = .registryUnreachable(url: registryURL, reason: reason)
-                        return
-                    }
-                    tally.failed += 1
+            case .refused(let status, let problem):
+                fatal = fatal ?? .notAuthorized(url: registryURL, status: status, message: problem.message)
+                return
+            case .failed where lost != nil:
+                lost?.lines.append(row.line)
+                return
+            case .failed(let problem) where problem.code == "unreachable":
+                let reason = problem.message.replacingOccurrences(of: HTTPRecordSender.unreachablePrefix, with: "")
+                if registryAnswered {
+                    lost = (reason, [row.line])
                 } else {
-                    tally.rejected += 1
+                    fatal = fatal ?? .registryUnreachable(url: registryURL, reason: reason)
                 }
+                return
+            case .rejected(let problem), .failed(let problem):
+                if case .failed = outcome { tally.failed += 1 } else { tally.rejected += 1 }
+                guard fatal == nil else { return }
                 do throws(ImportError) { try rejects.record(row, problem) } catch { fatal = error }
             }
             registryAnswered = registryAnswered || (fromRegistry && outcome.registryAnswered)
@@ -75,7 +83,7 @@ struct Importer {
 
         await withTaskGroup(of: (SourceRow, PostOutcome).self) { group in
             var inFlight = 0
-            while fatal == nil {
+            while fatal == nil, lost == nil {
                 let next: SourceRow?
                 do throws(ImportError) { next = try source.next() } catch {
                     fatal = error
@@ -93,14 +101,31 @@ struct Importer {
                     inFlight -= 1
                     settle(done, outcome)
                 }
+                if fatal != nil || lost != nil {
+                    // The row just read was not sent: it counts with the rows left.
+                    lost?.lines.append(row.line)
+                    break
+                }
                 let key = row.idempotencyKey ?? Self.idempotencyKey(kind: kind, body: body)
                 group.addTask { (row, await sender.post(body, to: kind.resourcePath, idempotencyKey: key)) }
                 inFlight += 1
             }
-            while fatal == nil, let (done, outcome) = await group.next() { settle(done, outcome) }
+            while fatal == nil, lost == nil, let (done, outcome) = await group.next() { settle(done, outcome) }
+            // Whatever stopped the import, rows in flight are not retried; their answers, if
+            // any came, still count.
             group.cancelAll()
+            if lost != nil {
+                while let (done, outcome) = await group.next() { settle(done, outcome) }
+            }
         }
         if let fatal { throw fatal }
+        if let lost {
+            var left = 0
+            while case .some(.some) = try? source.next() { left += 1 }
+            throw .registryLost(
+                url: registryURL, reason: lost.reason, notTried: lost.lines.count + left,
+                resumeLine: lost.lines.min() ?? 0, tally: tally)
+        }
         return tally
     }
 

@@ -24,10 +24,34 @@ struct RegistryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Requêtes simultanées / requests in flight", valueName: "N"))
     var concurrency = 8
 
+    @Option(
+        name: .customLong("api-key"),
+        help: ArgumentHelp(
+            "Clé d’API, envoyée en « Authorization: Bearer » (env PASSERELLE_API_KEY, préférable : "
+                + "la ligne de commande se voit dans ps) / API key, sent as Authorization: Bearer "
+                + "(env PASSERELLE_API_KEY, better: a command line shows in ps)", valueName: "KEY"))
+    var apiKey: String?
+
     func validate() throws {
         guard concurrency >= 1, concurrency <= 256 else {
             throw ValidationError("--concurrency doit être entre 1 et 256 / must be between 1 and 256")
         }
+        if let key = key(), !Self.isValidKey(key) {
+            throw ValidationError(
+                "--api-key : 1 à 4096 caractères ASCII visibles / 1 to 4096 visible ASCII characters")
+        }
+    }
+
+    /// The API key: the flag, else the environment; nil when neither gives one.
+    func key(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let apiKey { return apiKey }
+        guard let key = environment["PASSERELLE_API_KEY"], !key.isEmpty else { return nil }
+        return key
+    }
+
+    /// A key goes into a header as it is: no spaces, no line breaks that would end the header.
+    static func isValidKey(_ key: String) -> Bool {
+        (1...4096).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// The registry of `kind`: the flag, else the environment, else the default.

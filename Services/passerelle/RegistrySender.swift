@@ -14,6 +14,8 @@ enum PostOutcome: Sendable, Hashable {
     case rejected(RowProblem)
     /// 5xx or no connection, retries exhausted: `unreachable` or `server-error`.
     case failed(RowProblem)
+    /// 401 or 403: the registry refuses our credentials, for this row and every other.
+    case refused(status: Int, RowProblem)
 
     /// Whether the registry answered at all (anything but a connection failure).
     var registryAnswered: Bool {
@@ -43,15 +45,20 @@ struct HTTPRecordSender: RecordSender {
     let baseURL: String
     let client: HTTPClient
     var retry = RetryPolicy()
+    /// Sent as `Authorization: Bearer <key>` on every request, when the registry needs keys.
+    var apiKey: String?
 
     /// `baseURL` such as `http://127.0.0.1:8081`; a trailing `/` is dropped.
-    init(baseURL: String, client: HTTPClient, retry: RetryPolicy = RetryPolicy()) throws(ImportError) {
+    init(
+        baseURL: String, client: HTTPClient, retry: RetryPolicy = RetryPolicy(), apiKey: String? = nil
+    ) throws(ImportError) {
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else { throw .invalidURL(baseURL) }
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.client = client
         self.retry = retry
+        self.apiKey = apiKey
     }
 
     func post(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome {
@@ -75,6 +82,7 @@ struct HTTPRecordSender: RecordSender {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
+        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
         request.body = .bytes(body)
         let status: HTTPResponseStatus
         let answer: ByteBuffer
@@ -92,6 +100,7 @@ struct HTTPRecordSender: RecordSender {
         case 201: return .created
         case 200: return .alreadyPresent
         case 202...299: return .created
+        case 401, 403: return .refused(status: Int(status.code), Self.problem(status: status, body: answer))
         case 500...599:
             return .failed(
                 RowProblem(

@@ -42,6 +42,8 @@ public struct ServiceRunner {
     public func run(services: [any Service]) async throws {
         var all = services
         if let http = context.settings.http {
+            // Last, so that it sees only the requests no route took.
+            router.add(middleware: UnmatchedRoutes(routes: router.routes))
             let logger = context.logger
             let application = Application(
                 router: router,

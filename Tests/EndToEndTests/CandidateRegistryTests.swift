@@ -99,6 +99,25 @@ struct CandidateRegistryTests {
             BadRequest("family name blank", sampleCandidate(["name.family": ""]), 422, "invalid-field", "name.family"),
             BadRequest("consent missing", sampleCandidate(["consent": nil]), 422, "missing-field", "consent"),
             BadRequest("an unknown field", sampleCandidate(["nom": "Traoré"]), 422, "unknown-field", "nom"),
+            // Hostile input (security probe).
+            BadRequest(
+                "gender given twice", raw: withMember(sampleCandidate(), #""gender":"F","gender":"M""#), 400,
+                "duplicate-key", "gender"),
+            BadRequest(
+                "birth year 1995.5", raw: withMember(sampleCandidate(), #""birthYear":1995.5"#), 422, "invalid-field",
+                "birthYear"),
+            BadRequest(
+                "birth year 2^64", raw: withMember(sampleCandidate(), #""birthYear":18446744073709551616"#), 422,
+                "invalid-field", "birthYear"),
+            BadRequest(
+                "birth year 1e309", raw: withMember(sampleCandidate(), #""birthYear":1e309"#), 422, "invalid-field",
+                "birthYear"),
+            BadRequest(
+                "given name with a right-to-left override", sampleCandidate(["name.given": "Ami\u{202E}atan"]), 422,
+                "invalid-field", "name.given"),
+            BadRequest(
+                "family name with an embedding", sampleCandidate(["name.family": "\u{202B}Traoré"]), 422,
+                "invalid-field", "name.family"),
         ]
 
     @Test("each bad request gets its 4xx naming the field; nothing is stored and the service keeps serving")

@@ -43,6 +43,17 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     }
 }
 
+/// `record` as JSON text with `member` (raw JSON, `"key":value`) in place of its member of
+/// that key: for bodies `JSONValue` cannot hold, such as 1e309 or a key given twice.
+func withMember(_ record: JSONValue, _ member: String) -> Data {
+    let key = String(member.prefix(while: { $0 != ":" }).dropFirst().dropLast())
+    guard case .object(var members) = record else { return Data() }
+    members[key] = nil
+    var text = String(decoding: try! CanonicalJSON.encode(JSONValue.object(members)), as: UTF8.self)
+    text.removeLast()
+    return Data((text + "," + member + "}").utf8)
+}
+
 /// One bad request and what the registry must answer.
 struct BadRequest: Sendable, CustomTestStringConvertible {
     let label: String
@@ -119,6 +130,33 @@ struct OfferRegistryTests {
                 "negative worker fees", sampleOffer(["conditions.workerFees": .double(-1)]), 422, "invalid-field",
                 "conditions.workerFees"),
             BadRequest("an id with a slash", sampleOffer(["id": "../etc"]), 422, "invalid-field", "id"),
+            // Hostile input (security probe).
+            BadRequest(
+                "positions given twice", raw: Data(#"{"positions":1,"title":"x","positions":2}"#.utf8), 400,
+                "duplicate-key", "positions"),
+            BadRequest(
+                "an escaped duplicate key", raw: withMember(sampleOffer(), #""employer":{"name":"A","n\u0061me":"B"}"#),
+                400, "duplicate-key", "employer.name"),
+            BadRequest(
+                "positions 40.5", raw: withMember(sampleOffer(), #""positions":40.5"#), 422, "invalid-field",
+                "positions"),
+            BadRequest(
+                "positions 2^64", raw: withMember(sampleOffer(), #""positions":18446744073709551616"#), 422,
+                "invalid-field", "positions"),
+            BadRequest(
+                "positions 1e309", raw: withMember(sampleOffer(), #""positions":1e309"#), 422, "invalid-field",
+                "positions"),
+            BadRequest(
+                "salary 1e309",
+                raw: withMember(sampleOffer(), #""salary":{"amount":1e309,"currency":"EUR","period":"month"}"#),
+                422, "invalid-field", "salary.amount"),
+            BadRequest(
+                "title with a right-to-left override", sampleOffer(["title": "Ouvrier \u{202E}reilav"]), 422,
+                "invalid-field", "title"),
+            BadRequest(
+                "employer with an isolate", sampleOffer(["employer.name": "ACME \u{2067}Ltd\u{2069}"]), 422,
+                "invalid-field", "employer.name"),
+            BadRequest("city with a mark", sampleOffer(["city": "Huelva\u{200F}"]), 422, "invalid-field", "city"),
         ]
 
     @Test("each bad request gets its 4xx naming the field; nothing is stored and the service keeps serving")

@@ -47,6 +47,35 @@ struct PasserelleCLITests {
         #expect(Set(registered.compactMap { $0.profile?.residence }) == ["ML", "CI"])
     }
 
+    @Test("a registry killed mid-import stops it within 30 s with 69; the rejects file holds no untried row")
+    func registryKilled() async throws {
+        let broker = try await RunningBroker.start()
+        let registry = try await RunningService.start(
+            "candidate-registry", broker: broker, dataDirectory: scratchDirectory("cli-killed"))
+        let folder = scratchDirectory("cli-killed-files")
+        let file = (folder as NSString).appendingPathComponent("candidats.jsonl")
+        var lines = ""
+        for index in 0..<20_000 {
+            let row = sampleCandidate([
+                "contact.phone": .string("+2237\(String(format: "%07d", index))"),
+                "name.given": .string("Aminata \(index)"),
+            ])
+            lines += String(decoding: try CanonicalJSON.encode(row), as: UTF8.self) + "\n"
+        }
+        try lines.write(toFile: file, atomically: true, encoding: .utf8)
+        let cli = try SpawnedProcess(
+            "passerelle", ["import", "candidates", file, "--candidate-registry", registry.base, "--concurrency", "2"])
+        try await Task.sleep(for: .seconds(2))
+        #expect(cli.isRunning, "the import must still be running when its registry dies")
+        registry.process.signal(SIGKILL)
+        let killed = ContinuousClock.now
+        #expect(try await cli.waitForExit(timeout: .seconds(30)) == 69, "\(cli.stderr)")
+        #expect(ContinuousClock.now - killed < .seconds(30))
+        #expect(cli.stderr.contains("reprendre à la ligne"), "\(cli.stderr)")
+        #expect(cli.stdout.contains("créés"), "the summary of what was done: \(cli.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: file + ".rejects.csv"), "no untried row is a reject")
+    }
+
     @Test("an unknown column stops the import before any request, naming the column")
     func unknownColumn() async throws {
         let folder = scratchDirectory("cli-columns")

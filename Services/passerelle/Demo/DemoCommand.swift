@@ -63,13 +63,15 @@ struct DemoCommand: AsyncParsableCommand {
     private func post(generator: DemoGenerator, kind: RecordKind, count: Int) async throws(ImportError) -> ImportTally {
         let url = registry.url(for: kind)
         let concurrency = registry.concurrency
+        let apiKey = registry.key()
         let bar = Terminal.stderrIsTTY ? ProgressBar(total: count) : nil
         var source = DemoRowSource(generator: generator, kind: kind, count: count)
         var rejects = TerminalRejects()
         defer { bar?.finish() }
         let tally = try await RegistryConnection.withClient(concurrency: concurrency) { client throws(ImportError) in
             var importer = Importer(
-                kind: kind, sender: try HTTPRecordSender(baseURL: url, client: client), concurrency: concurrency)
+                kind: kind, sender: try HTTPRecordSender(baseURL: url, client: client, apiKey: apiKey),
+                concurrency: concurrency)
             importer.registryURL = url
             if let bar { importer.onProgress = { bar.update($0) } }
             return try await importer.run(&source, rejects: &rejects)

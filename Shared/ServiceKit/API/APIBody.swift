@@ -9,8 +9,12 @@ public enum APIBody {
     public static let limit = 1 << 20
 
     /// Decodes a `T` from the request body, strictly:
-    /// - over `limit` bytes → 413 `body-too-large`; empty → 400 `empty-body`;
-    /// - not UTF-8 → 400 `invalid-utf8`; not JSON → 400 `invalid-json`;
+    /// - over `limit` bytes → 413 `body-too-large`; cut short or badly chunked → 400
+    ///   `malformed-body`; empty → 400 `empty-body`;
+    /// - not UTF-8 → 400 `invalid-utf8`; not strict JSON (`StrictJSON`) → 400 `invalid-json`;
+    /// - the same key twice in an object → 400 `duplicate-key` naming it, since another
+    ///   reader of the same bytes might take the other value;
+    /// - a number no Double can hold (`1e309`) → 422 `invalid-field` naming it;
     /// - a missing field, a wrong type or a bad value → 422 naming the field;
     /// - a field `T` does not know → 422 `unknown-field` naming it, rather than silently
     ///   dropping what the client meant to say (`experienceYear` for `experienceYears`).
@@ -18,10 +22,16 @@ public enum APIBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw APIError(
                 .contentTooLarge, code: "body-too-large",
                 message: "le corps dépasse \(limit) octets / the body is larger than \(limit) bytes")
+        } catch {
+            // A body cut short (the connection closed before Content-Length bytes came) or a
+            // broken chunked encoding: the client's fault, not a size.
+            throw APIError(
+                .badRequest, code: "malformed-body",
+                message: "corps incomplet ou mal formé / incomplete or malformed body (\(error))")
         }
         return try decode(type, from: Array(buffer.readableBytesView))
     }
@@ -36,7 +46,12 @@ public enum APIBody {
                 .badRequest, code: "invalid-utf8",
                 message: "le corps n’est pas de l’UTF-8 valide / the body is not valid UTF-8")
         }
-        let document: JSONValue
+        do throws(StrictJSON.Problem) {
+            try StrictJSON.check(bytes)
+        } catch {
+            throw APIError(strict: error)
+        }
+        var document = JSONValue.null
         let value: T
         do throws(MessageError) {
             document = try CanonicalJSON.decode(JSONValue.self, from: bytes)
@@ -45,6 +60,11 @@ public enum APIBody {
             }
             value = try CanonicalJSON.decode(T.self, from: bytes)
         } catch {
+            if case .notJSON = error, case .object = document, let field = numberAtFault(T.self, in: document) {
+                throw APIError.invalid(
+                    field, french: "nombre non représentable pour ce champ (entier attendu, ou trop grand)",
+                    english: "number this field cannot hold (an integer is expected, or it is too large)")
+            }
             throw APIError(decoding: error)
         }
         // What T wrote back is what it understood; a non-null input field it did not write

@@ -85,3 +85,27 @@ extension APIError {
         }
     }
 }
+
+extension APIError {
+    /// Translates what the strict scan of a body (`StrictJSON`) finds into the API's terms.
+    init(strict problem: StrictJSON.Problem) {
+        let field = problem.path.isEmpty ? nil : problem.path
+        switch problem.kind {
+        case .duplicateKey:
+            self.init(
+                .badRequest, code: "duplicate-key",
+                message: "\(problem.path) : clé présente deux fois dans le même objet / "
+                    + "key given twice in the same object", field: field)
+        case .numberOutOfRange where field != nil:
+            self = .invalid(
+                problem.path, french: "nombre hors des limites d’un flottant 64 bits",
+                english: "number out of the range of a 64-bit floating-point number")
+        default:
+            // The path is in the message; `field` stays for a field whose value is at fault.
+            self.init(
+                .badRequest, code: "invalid-json",
+                message:
+                    "le corps n’est pas du JSON valide (\(problem)) / the body is not valid JSON (\(problem))")
+        }
+    }
+}

@@ -20,7 +20,20 @@ public enum FieldCheck {
             throw .invalid(
                 field, french: "contient des caractères de contrôle", english: "contains control characters")
         }
+        if value.unicodeScalars.contains(where: { bidiControls.contains($0.value) }) {
+            throw .invalid(
+                field, french: "contient des caractères de contrôle bidirectionnel (U+202E…)",
+                english: "contains bidirectional control characters (U+202E…)")
+        }
     }
+
+    /// Unicode bidirectional controls: invisible, they reorder what a reader sees, so a name
+    /// or a title can display as something else than what is stored and compared
+    /// ("Trojan Source"). Marks (LRM, RLM, ALM), embeddings and overrides (LRE…RLO), isolates (LRI…PDI).
+    public static let bidiControls: Set<UInt32> = [
+        0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+        0x2066, 0x2067, 0x2068, 0x2069,
+    ]
 
     public static func list(_ values: [String], _ field: String, maxItems: Int, maxLength: Int) throws(APIError) {
         if values.count > maxItems {
