@@ -104,7 +104,9 @@ final class ZMQSocket {
                 if code == EINTR { continue }
                 throw BusError.last("zmq_msg_recv")
             }
-            if wantIdentity, frames.isEmpty { identity = Self.userID(&message) }
+            // A ROUTER's first frame (the peer's routing id) is made locally and carries no
+            // properties: take the identity from the first frame that came over the wire.
+            if wantIdentity, identity == nil { identity = Self.userID(&message) }
             let size = zmq_msg_size(&message)
             if size == 0 {
                 frames.append([])

@@ -75,7 +75,8 @@ struct RunningService {
     let dataDirectory: String
 
     static func start(
-        _ name: String, broker: RunningBroker, dataDirectory: String, _ arguments: [String] = []
+        _ name: String, broker: RunningBroker, dataDirectory: String, _ arguments: [String] = [],
+        environment: [String: String] = [:]
     ) async throws -> RunningService {
         let process = try SpawnedProcess(
             name,
@@ -83,7 +84,7 @@ struct RunningService {
                 "--bus-publish", broker.publishers, "--bus-subscribe", broker.subscribers, "--data-dir", dataDirectory,
                 "--http", "127.0.0.1:0", "--replay", "tcp://127.0.0.1:\(try freePort())",
                 "--delivery-heartbeat-ms", "100",
-            ] + arguments)
+            ] + arguments, environment: environment)
         let http = try await process.waitForStderr(#"address=(\S+) \[ServiceKit\] http listening"#)
         return RunningService(process: process, base: "http://\(http)", dataDirectory: dataDirectory)
     }

@@ -130,11 +130,11 @@ struct RunningBroker {
     let subscribers: String
     let http: String
 
-    static func start(extra: [String] = []) async throws -> RunningBroker {
+    static func start(extra: [String] = [], environment: [String: String] = [:]) async throws -> RunningBroker {
         let process = try SpawnedProcess(
             "bus-broker",
             ["--publishers", "tcp://127.0.0.1:*", "--subscribers", "tcp://127.0.0.1:*", "--http", "127.0.0.1:0"]
-                + extra)
+                + extra, environment: environment)
         let publishers = try await process.waitForStderr(#"publishers=(\S+)"#)
         let subscribers = try await process.waitForStderr(#"subscribers=(\S+)"#)
         let http = try await process.waitForStderr(#"address=(\S+) \[ServiceKit\] http listening"#)
