@@ -65,14 +65,13 @@ public struct ServiceSettings: Sendable {
         ]
         if let http = identity.defaultHTTP { defaults["http"] = .init(.string(http), isSecret: false) }
         if let replay = identity.defaultReplay { defaults["replay"] = .init(.string(replay), isSecret: false) }
-        var given: [AbsoluteConfigKey: ConfigValue] = [:]
-        for (key, value) in flags {
-            given[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = .init(
-                .string(value), isSecret: false)
-        }
+        // Flags are text, like environment variables: read them the same way, so that a
+        // number given as a flag (--delivery-heartbeat-ms 100) is a number, not ignored.
+        var given: [String: String] = [:]
+        for (key, value) in flags { given[Self.variableName(key)] = value }
 
         var providers: [any ConfigProvider] = [
-            InMemoryProvider(name: "flags", values: given),
+            EnvironmentVariablesProvider(environmentVariables: given),
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "passerelle"),
         ]
         if let path = configFile ?? environment["PASSERELLE_CONFIG"] {
@@ -147,6 +146,22 @@ public struct ServiceSettings: Sendable {
                         + "(passerelle keys init DIR), or pass --insecure if this network is trusted")
             }
         }
+    }
+
+    /// `delivery.heartbeatMilliseconds` → `DELIVERY_HEARTBEAT_MILLISECONDS`, as the
+    /// environment names it (without the `PASSERELLE_` prefix).
+    static func variableName(_ key: String) -> String {
+        var name = ""
+        for character in key {
+            if character == "." {
+                name += "_"
+            } else if character.isUppercase, let last = name.last, last != "_" {
+                name += "_" + character.uppercased()
+            } else {
+                name += character.uppercased()
+            }
+        }
+        return name
     }
 
     /// A service's own setting by its dotted key (`matching.threshold`), or nil when unset.

@@ -73,9 +73,25 @@ enum TestSecurity {
             directory: KeysDirectory(path: keys.directory), identity: identity, logger: Logger(label: "test-\(identity)"))
     }
 
-    /// Options to connect to the broker as `identity` (plain options with security off).
-    static func brokerOptions(_ identity: String, _ base: SocketOptions = SocketOptions()) throws -> SocketOptions {
-        guard isOn else { return base }
+    /// Options to connect to the broker as `identity` (plain options with security off,
+    /// unless `always`: the security tests run with keys whatever the mode).
+    static func brokerOptions(
+        _ identity: String, _ base: SocketOptions = SocketOptions(), always: Bool = false
+    ) throws -> SocketOptions {
+        guard isOn || always else { return base }
         return try security(identity).clientOptions(base, server: KeysDirectory.brokerIdentity)
+    }
+
+    /// The environment that switches security on for a spawned process, whatever the mode.
+    static var forced: [String: String] {
+        ["PASSERELLE_KEYS_DIR": keys.directory, "PASSERELLE_API_KEY": keys.officer]
+    }
+
+    /// A copy of the test keys folder, for a test that revokes keys (others share the first).
+    static func privateCopy() throws -> String {
+        let copy = scratchDirectory("keys-copy")
+        try FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: keys.directory, toPath: copy)
+        return copy
     }
 }

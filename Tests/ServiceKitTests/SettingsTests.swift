@@ -157,3 +157,13 @@ struct SettingsTests {
         }
     }
 }
+
+@Suite("Settings: numbers given as flags")
+struct NumericFlagTests {
+    @Test("a number given as a flag is read as a number, as from the environment")
+    func numericFlag() async throws {
+        let settings = try await ServiceSettings.load(
+            .matcher, flags: ["delivery.heartbeatMilliseconds": "100"], environment: [:])
+        #expect(settings.config.int(forKey: "delivery.heartbeatMilliseconds") == 100)
+    }
+}

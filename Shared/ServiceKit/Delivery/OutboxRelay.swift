@@ -59,11 +59,13 @@ public struct OutboxRelay: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await heartbeatLoop() }
                     if let sourceGuard {
+                        // Silent while it listens: the newcomer, not the running process, must be
+                        // the one that hears the other and stops.
                         group.addTask { try await sourceGuard.watch(instance: instance, health: health, logger: logger) }
                         try await sourceGuard.probe(instance: instance, for: heartbeatInterval * 5 / 2)
                     }
+                    group.addTask { try await heartbeatLoop() }
                     group.addTask { try await relayLoop(commits) }
                     try await group.next()
                     group.cancelAll()

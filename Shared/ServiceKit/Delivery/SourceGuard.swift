@@ -7,10 +7,11 @@ import Synchronization
 /// are per (source, stream), so two processes publishing as one source would hand readers
 /// two different events under one seq, and readers would skip one as a duplicate.
 ///
-/// Each relay's heartbeat carries a random `instance` id. A starting relay listens for
-/// 2.5 heartbeats before it publishes anything: another instance heard means the name is
-/// taken, and the newcomer refuses to start. A running relay that hears a newcomer logs it
-/// and reports `/health` degraded.
+/// Each relay's heartbeat carries a random `instance` id. A starting relay listens, silent,
+/// for 2.5 heartbeat intervals before it publishes anything (heartbeats included): another
+/// instance heard means the name is taken, and the newcomer refuses to start. A running
+/// relay that hears another instance (two started at the same moment) logs it and reports
+/// `/health` degraded.
 final class SourceGuard: Sendable {
     let subscriber: BusSubscriber
     let source: String
