@@ -54,14 +54,23 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        let note = AuditNote()
+        let isWrite = [.post, .put, .delete, .patch].contains(request.method)
         let caller: APICaller
         if let security {
-            caller = try authenticate(request, security)
+            do {
+                caller = try authenticate(request, security)
+            } catch let refusal as Refusal {
+                // A known key refused for its role is audited (who tried what); an unknown one
+                // cannot be attributed to anyone, and is only answered.
+                if isWrite, let known = refusal.caller {
+                    await audit?.record(request, status: refusal.error.status, caller: known, note: note, nil)
+                }
+                throw refusal.error
+            }
         } else {
             caller = .anonymous
         }
-        let note = AuditNote()
-        let isWrite = [.post, .put, .delete, .patch].contains(request.method)
         do {
             let response = try await APICaller.$current.withValue(caller) {
                 try await AuditNote.$current.withValue(note) { try await next(request, context) }
@@ -77,24 +86,34 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func authenticate(_ request: Request, _ security: BusSecurity) throws(APIError) -> APICaller {
+    /// A refused request, with the caller when the key was a listed one.
+    struct Refusal: Error {
+        var error: APIError
+        var caller: APICaller?
+    }
+
+    private func authenticate(_ request: Request, _ security: BusSecurity) throws -> APICaller {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
             let client = security.apiClient(presenting: String(header.dropFirst("Bearer ".count)))
         else {
-            throw APIError(
-                .unauthorized, code: "unauthorized",
-                message: "clé d’API absente, inconnue ou révoquée (Authorization: Bearer …) / "
-                    + "missing, unknown or revoked API key")
+            throw Refusal(
+                error: APIError(
+                    .unauthorized, code: "unauthorized",
+                    message: "clé d’API absente, inconnue ou révoquée (Authorization: Bearer …) / "
+                        + "missing, unknown or revoked API key"))
         }
+        let known = APICaller(name: client.name, role: client.role, onBehalfOf: nil)
         let components = request.uri.path.split(separator: "/")
         let allowed =
             rules.first { $0.matches(request.method, components) }?.roles
             ?? [.officer]  // a route without a rule (or an unknown path) is for officers only
         guard allowed.contains(client.role) else {
-            throw APIError(
-                .forbidden, code: "forbidden",
-                message: "le rôle \(client.role.rawValue) ne permet pas \(request.method) \(request.uri.path) / "
-                    + "role \(client.role.rawValue) may not do this")
+            throw Refusal(
+                error: APIError(
+                    .forbidden, code: "forbidden",
+                    message: "le rôle \(client.role.rawValue) ne permet pas \(request.method) \(request.uri.path) / "
+                        + "role \(client.role.rawValue) may not do this"),
+                caller: known)
         }
         var onBehalfOf: String?
         if client.role == .portal {
@@ -102,10 +121,12 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
                 (1...100).contains(officer.count),
                 officer.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) })
             else {
-                throw APIError(
-                    .forbidden, code: "officer-required",
-                    message: "une clé portal doit nommer l’agent (X-Passerelle-Officer) / "
-                        + "a portal key must name the officer it acts for")
+                throw Refusal(
+                    error: APIError(
+                        .forbidden, code: "officer-required",
+                        message: "une clé portal doit nommer l’agent (X-Passerelle-Officer) / "
+                            + "a portal key must name the officer it acts for"),
+                    caller: known)
             }
             onBehalfOf = officer
         }

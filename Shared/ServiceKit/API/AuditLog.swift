@@ -71,8 +71,11 @@ public struct AuditLog: Sendable {
     func record(
         _ request: Request, status: HTTPResponse.Status, caller: APICaller, note: AuditNote, _ response: Response?
     ) async {
-        // The record a POST created is where its Location points; otherwise the path itself.
-        let resource = note.resource ?? response?.headers[.location] ?? request.uri.path
+        // The record a POST created is where its Location points; an action on a record
+        // (/offers/{id}/approve) is filed under the record (/offers/{id}).
+        let components = request.uri.path.split(separator: "/")
+        let record = components.count > 2 ? "/" + components.prefix(2).joined(separator: "/") : request.uri.path
+        let resource = note.resource ?? response?.headers[.location] ?? record
         let changes = note.changes.joined(separator: "\n")
         do {
             try await database.pool.write { db in
