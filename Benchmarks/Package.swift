@@ -27,6 +27,8 @@ let package = Package(
                 "BenchmarkSupport",
                 .product(name: "Bus", package: "Passerelle"),
                 .product(name: "Messages", package: "Passerelle"),
+                .product(name: "ServiceKit", package: "Passerelle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/bus-throughput",

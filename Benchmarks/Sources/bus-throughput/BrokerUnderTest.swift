@@ -1,5 +1,7 @@
 import Bus
 import Foundation
+import Logging
+import ServiceKit
 import Synchronization
 
 /// The broker of the `broker` case: the in-process `BrokerCore`, or a spawned `bus-broker`.
@@ -22,6 +24,58 @@ final class BrokerUnderTest {
         (self.core, process, log) = (core, nil, nil)
         (publishers, subscribers) = (core.publisherEndpoint, core.subscriberEndpoint)
         summary = "in-process BrokerCore (own ZeroMQ context, no high-water marks)"
+    }
+
+    /// The client options of the secure broker's publisher and subscriber (their own keys).
+    private(set) var secureClients: (publisher: SocketOptions, subscriber: SocketOptions)?
+
+    /// A `BrokerCore` with security on, as `bus-broker --keys-dir` runs it: CURVE and ZAP on
+    /// both sockets, and ``BusAccessPolicy`` (ACL and source = identity) on every message, with
+    /// keys made in a temporary folder for the broker, the publisher and the subscriber.
+    static func secure() throws -> BrokerUnderTest {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-keys-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let keys = KeysDirectory(path: folder)
+        var authorized = AuthorizedKeys()
+        for identity in ["bus-broker", EnvelopeTemplate.source, "bench-reader"] {
+            let pair = try CurveKeyPair.generate()
+            try keys.write(Data(pair.secretKey.utf8), to: "\(identity).secret", mode: 0o600)
+            authorized.add(identity: identity, publicKey: pair.publicKey)
+        }
+        try keys.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
+        let acl = """
+            \(EnvelopeTemplate.source):
+              publish: [bench.]
+              subscribe: []
+            bench-reader:
+              publish: []
+              subscribe: [bench.]
+
+            """
+        try keys.write(Data(acl.utf8), to: "acl.yaml", mode: 0o644)
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let brokerSecurity = try BusSecurity(directory: keys, identity: "bus-broker", logger: logger)
+        let context = BusContext(ioThreads: 1)
+        let core = try BrokerCore(
+            publishers: "tcp://127.0.0.1:*", subscribers: "tcp://127.0.0.1:*",
+            options: brokerSecurity.serverOptions(.unbounded, domain: "bench-broker", context: context),
+            maxMessageBytes: 1 << 20, policy: BusAccessPolicy(security: brokerSecurity), context: context,
+            logger: logger)
+        let broker = BrokerUnderTest(core: core, summary: "in-process BrokerCore with CURVE, ZAP and the ACL")
+        broker.secureClients = (
+            try BusSecurity(directory: keys, identity: EnvelopeTemplate.source, logger: logger)
+                .clientOptions(.unbounded, server: "bus-broker"),
+            try BusSecurity(directory: keys, identity: "bench-reader", logger: logger)
+                .clientOptions(.unbounded, server: "bus-broker")
+        )
+        return broker
+    }
+
+    private init(core: BrokerCore, summary: String) {
+        (self.core, process, log) = (core, nil, nil)
+        (publishers, subscribers) = (core.publisherEndpoint, core.subscriberEndpoint)
+        self.summary = summary
     }
 
     /// Spawns `binary` on wildcard ports and waits for the log line naming the endpoints.

@@ -6,7 +6,7 @@ import Foundation
 struct BusThroughputCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bus-throughput",
-        abstract: "Measures bus messages per second, publisher to subscriber, direct and through the broker.",
+        abstract: "Measures bus messages per second, publisher to subscriber: direct, through the broker, and through the broker with security on.",
         discussion: """
             Every case (direct or broker, 256 B or 1 KiB envelopes) runs once to warm up, then --runs
             times; each run publishes --messages envelopes and checks that the subscriber got all of
@@ -38,14 +38,19 @@ struct BusThroughputCommand: AsyncParsableCommand {
     func run() async throws {
         let broker =
             if let brokerBinary { try await BrokerUnderTest(binary: brokerBinary) } else { try BrokerUnderTest() }
-        print(Report.machine(broker: broker.summary, messages: messages, runs: runs))
+        let secure = try BrokerUnderTest.secure()
+        print(Report.machine(broker: broker.summary + "; secure: " + secure.summary, messages: messages, runs: runs))
         print("")
         var results: [CaseResult] = []
         do {
             for size in Self.sizes {
                 let template = try EnvelopeTemplate(size: size, maxSeq: messages)
+                let clients = secure.secureClients!
                 let routes: [Route] = [
                     .direct, .broker(publishers: broker.publishers, subscribers: broker.subscribers),
+                    .secureBroker(
+                        publishers: secure.publishers, subscribers: secure.subscribers, publisher: clients.publisher,
+                        subscriber: clients.subscriber),
                 ]
                 for route in routes {
                     results.append(try await measure(route, template))
@@ -54,10 +59,12 @@ struct BusThroughputCommand: AsyncParsableCommand {
         } catch {
             // Never leave a spawned broker behind, whatever failed.
             if let note = await broker.stop() { print(note) }
+            _ = await secure.stop()
             if error is LostMessages { throw ExitCode.failure }
             throw error
         }
         let note = await broker.stop()
+        _ = await secure.stop()
         print("")
         print(Report.table(results))
         if let note { print(note) }

@@ -64,6 +64,11 @@ enum Report {
             lines.append(
                 "ratio broker/direct, \(sizeLabel(size)): \(String(format: "%.2f", broker.median / direct.median))"
                     + " (median msg/s over median msg/s)")
+            if let secure = cases.first(where: { $0.route == "broker+curve+acl" }) {
+                lines.append(
+                    "ratio broker+curve+acl/broker, \(sizeLabel(size)): "
+                        + "\(String(format: "%.2f", secure.median / broker.median)) (the cost of security; aim ≥ 0.8)")
+            }
         }
         return lines.joined(separator: "\n")
     }

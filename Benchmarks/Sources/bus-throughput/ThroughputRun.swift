@@ -7,11 +7,15 @@ enum Route: Sendable {
     case direct
     /// Both connect to a broker: publisher to its XSUB, subscriber to its XPUB.
     case broker(publishers: String, subscribers: String)
+    /// The same through a broker with security on: CURVE on both links, ZAP, and the ACL and
+    /// source check on every message (the clients' options carry their keys).
+    case secureBroker(publishers: String, subscribers: String, publisher: SocketOptions, subscriber: SocketOptions)
 
     var name: String {
         switch self {
         case .direct: "direct"
         case .broker: "broker"
+        case .secureBroker: "broker+curve+acl"
         }
     }
 }
@@ -48,6 +52,10 @@ enum ThroughputRun {
         case .broker(let publishers, let subscribers):
             publisher = try BusPublisher(connect: [publishers], options: options)
             subscriber = try BusSubscriber(connect: [subscribers], prefixes: [prefix, marker], options: options)
+        case .secureBroker(let publishers, let subscribers, let publisherOptions, let subscriberOptions):
+            publisher = try BusPublisher(connect: [publishers], options: publisherOptions)
+            subscriber = try BusSubscriber(
+                connect: [subscribers], prefixes: [prefix, marker], options: subscriberOptions)
         }
         do {
             // The slow-joiner rule: publishing before the subscription arrived would drop messages.

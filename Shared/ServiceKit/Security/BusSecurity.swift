@@ -57,8 +57,10 @@ public final class BusSecurity: Sendable {
     }
 
     /// Options for a CURVE server socket whose handshakes `authorize` decides (ZAP `domain`).
-    public func serverOptions(_ base: SocketOptions, domain: String) throws -> SocketOptions {
-        try ZAPHandler.shared().register(domain: domain) { [self] request in authorize(request) }
+    public func serverOptions(
+        _ base: SocketOptions, domain: String, context: BusContext = .shared
+    ) throws -> SocketOptions {
+        try ZAPHandler.shared(for: context).register(domain: domain) { [self] request in authorize(request) }
         var options = base
         options.curve = .server(keys: keys)
         options.zapDomain = domain
