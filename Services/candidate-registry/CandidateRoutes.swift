@@ -54,8 +54,11 @@ extension CandidateRegistry {
             }
             let consent = try await changeConsent(id, change, via: "api")
             AuditNote.record(
-                changes: [("matching", change.matching), ("notifications", change.notifications), ("statistics", change.statistics)]
-                    .compactMap { name, value in value.map { "consent.\(name): \($0)" } })
+                changes: [
+                    ("matching", change.matching), ("notifications", change.notifications),
+                    ("statistics", change.statistics),
+                ]
+                .compactMap { name, value in value.map { "consent.\(name): \($0)" } })
             return APIBody.response(consent)
         }
         router.delete("/candidates/:id") { _, context -> Response in

@@ -114,8 +114,9 @@ public struct ServiceSettings: Sendable {
                 key: "source", reason: "'\(source)' is not a source name (a-z, 0-9, -, _ and @, e.g. matcher@kayes)")
         }
         let insecureText = config.string(forKey: "insecure", default: "false").lowercased()
-        guard let insecureFlag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][
-            insecureText]
+        guard
+            let insecureFlag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][
+                insecureText]
         else {
             throw SettingsError.invalid(key: "insecure", reason: "'\(insecureText)' is not true or false")
         }

@@ -19,18 +19,41 @@ struct APISecurityTests {
         Resource(service: "offer-registry", method: "POST", path: "/offers", refused: [.statistics], accepted: .agency),
         Resource(service: "offer-registry", method: "GET", path: "/offers", refused: [], accepted: .statistics),
         Resource(service: "offer-registry", method: "GET", path: "/offers/{offer}", refused: [], accepted: .agency),
-        Resource(service: "offer-registry", method: "GET", path: "/offers/{offer}/versions", refused: [], accepted: .agency),
-        Resource(service: "offer-registry", method: "PUT", path: "/offers/{offer}", refused: [.statistics], accepted: .officer),
-        Resource(service: "offer-registry", method: "POST", path: "/offers/{offer}/approve", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "offer-registry", method: "POST", path: "/offers/{offer}/close", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "offer-registry", method: "GET", path: "/audit", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "candidate-registry", method: "POST", path: "/candidates", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "candidate-registry", method: "GET", path: "/candidates/{candidate}", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "candidate-registry", method: "PUT", path: "/candidates/{candidate}", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "candidate-registry", method: "GET", path: "/candidates/{candidate}/consent", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "candidate-registry", method: "PUT", path: "/candidates/{candidate}/consent", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "candidate-registry", method: "DELETE", path: "/candidates/{candidate}", refused: [.agency, .statistics], accepted: .officer),
-        Resource(service: "matcher", method: "GET", path: "/matches?offer={offer}", refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "offer-registry", method: "GET", path: "/offers/{offer}/versions", refused: [], accepted: .agency),
+        Resource(
+            service: "offer-registry", method: "PUT", path: "/offers/{offer}", refused: [.statistics],
+            accepted: .officer),
+        Resource(
+            service: "offer-registry", method: "POST", path: "/offers/{offer}/approve",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "offer-registry", method: "POST", path: "/offers/{offer}/close", refused: [.agency, .statistics],
+            accepted: .officer),
+        Resource(
+            service: "offer-registry", method: "GET", path: "/audit", refused: [.agency, .statistics],
+            accepted: .officer),
+        Resource(
+            service: "candidate-registry", method: "POST", path: "/candidates", refused: [.agency, .statistics],
+            accepted: .officer),
+        Resource(
+            service: "candidate-registry", method: "GET", path: "/candidates/{candidate}",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "candidate-registry", method: "PUT", path: "/candidates/{candidate}",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "candidate-registry", method: "GET", path: "/candidates/{candidate}/consent",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "candidate-registry", method: "PUT", path: "/candidates/{candidate}/consent",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "candidate-registry", method: "DELETE", path: "/candidates/{candidate}",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
+            service: "matcher", method: "GET", path: "/matches?offer={offer}", refused: [.agency, .statistics],
+            accepted: .officer),
     ]
 
     /// The three services on one secure broker, with an offer and a candidate to point at.
@@ -50,14 +73,16 @@ struct APISecurityTests {
             let offer = try await request(
                 "POST", started["offer-registry"]!.base + "/offers", json: sampleOffer(), auth: .role(.officer))
             let candidate = try await request(
-                "POST", started["candidate-registry"]!.base + "/candidates", json: sampleCandidate(), auth: .role(.officer))
+                "POST", started["candidate-registry"]!.base + "/candidates", json: sampleCandidate(),
+                auth: .role(.officer))
             return Services(
                 base: started.mapValues(\.base), offer: try #require(offer.json?["id"]?.string),
                 candidate: try #require(candidate.json?["id"]?.string), processes: Array(started.values))
         }
 
         func url(_ resource: Resource) -> String {
-            base[resource.service]! + resource.path.replacingOccurrences(of: "{offer}", with: offer)
+            base[resource.service]!
+                + resource.path.replacingOccurrences(of: "{offer}", with: offer)
                 .replacingOccurrences(of: "{candidate}", with: candidate)
         }
 
@@ -96,7 +121,9 @@ struct APISecurityTests {
         for resource in Self.resources {
             let answer = try await request(
                 resource.method, services.url(resource), body: services.body(resource), auth: .role(resource.accepted))
-            #expect(![401, 403].contains(answer.status), "\(resource) as \(resource.accepted): \(answer.status) \(answer.text)")
+            #expect(
+                ![401, 403].contains(answer.status),
+                "\(resource) as \(resource.accepted): \(answer.status) \(answer.text)")
             #expect(answer.status < 500, "\(resource): \(answer.text)")
         }
         // What must stay open does.
@@ -161,7 +188,8 @@ struct APISecurityTests {
         let folder = try TestSecurity.privateCopy()
         let services = try await Services.start(keys: ["PASSERELLE_KEYS_DIR": folder])
         let create = try SpawnedProcess(
-            "passerelle", ["keys", "api", "create", "--role", "agency", "--name", "agence-madrid", "--keys-dir", folder])
+            "passerelle",
+            ["keys", "api", "create", "--role", "agency", "--name", "agence-madrid", "--keys-dir", folder])
         #expect(try await create.waitForExit(timeout: .seconds(20)) == 0, "\(create.stderr)")
         let key = try #require(create.stdout.split(separator: "\n").last.map(String.init))
         #expect(key.hasPrefix("pk_"))

@@ -83,9 +83,10 @@ struct BrokerAndTapTests {
             // With security the broker reads each envelope's source: what is not JSON, or names
             // no source, never leaves it (and e2e may not publish offer. anyway).
             #expect(reports.isEmpty, "stderr: \(tap.stderr)")
-            #expect(metrics.contains(#"bus_broker_refused_total{identity="e2e",reason="topic-not-allowed"} 2"#) ||
-                metrics.contains(#"bus_broker_refused_total{identity="e2e",reason="malformed-envelope"} 2"#) ||
-                metrics.contains(#"reason="forged-source"} 1"#), "\(metrics)")
+            #expect(
+                metrics.contains(#"bus_broker_refused_total{identity="e2e",reason="topic-not-allowed"} 2"#)
+                    || metrics.contains(#"bus_broker_refused_total{identity="e2e",reason="malformed-envelope"} 2"#)
+                    || metrics.contains(#"reason="forged-source"} 1"#), "\(metrics)")
         } else {
             #expect(reports.count == 2, "stderr: \(tap.stderr)")
             #expect(reports.first?.contains("not JSON") == true || reports.first?.contains("JSON") == true)

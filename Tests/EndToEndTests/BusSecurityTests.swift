@@ -73,7 +73,8 @@ struct BusSecurityTests {
             options(try keysDirectory.keyPair(of: identity), serverKey: brokerKey)
         }
         // A legitimate reader, and a legitimate publisher that keeps talking.
-        let reader = Collector(try BusSubscriber(connect: [broker.subscribers], prefixes: ["e2e."], options: listed("observer")))
+        let reader = Collector(
+            try BusSubscriber(connect: [broker.subscribers], prefixes: ["e2e."], options: listed("observer")))
         let publisher = try BusPublisher(connect: [broker.publishers], options: listed("e2e"))
         let talking = Task {
             var seq = 0
@@ -87,7 +88,8 @@ struct BusSecurityTests {
         defer { talking.cancel() }
 
         // "other" is listed: it reads. Then it is revoked, and its next connection gets nothing.
-        let before = Collector(try BusSubscriber(connect: [broker.subscribers], prefixes: ["e2e."], options: listed("other")))
+        let before = Collector(
+            try BusSubscriber(connect: [broker.subscribers], prefixes: ["e2e."], options: listed("other")))
         #expect(try await before.wait { $0.count >= 3 }, "a listed key reads")
         await before.close()
         let revoke = try SpawnedProcess("passerelle", ["keys", "revoke", "other", "--keys-dir", folder])
@@ -98,12 +100,16 @@ struct BusSecurityTests {
             ("no key", SocketOptions()),
             ("an unknown key", options(try CurveKeyPair.generate(), serverKey: brokerKey)),
             ("a revoked key", options(otherKeys, serverKey: brokerKey)),
-            ("a listed key that expects the wrong broker key", options(try keysDirectory.keyPair(of: "e2e"), serverKey: wrongBroker.publicKey)),
+            (
+                "a listed key that expects the wrong broker key",
+                options(try keysDirectory.keyPair(of: "e2e"), serverKey: wrongBroker.publicKey)
+            ),
         ]
         var readers: [(String, Collector)] = []
         var writers: [(String, BusPublisher)] = []
         for (name, options) in strangers {
-            readers.append((name, Collector(try BusSubscriber(connect: [broker.subscribers], prefixes: [""], options: options))))
+            readers.append(
+                (name, Collector(try BusSubscriber(connect: [broker.subscribers], prefixes: [""], options: options))))
             writers.append((name, try BusPublisher(connect: [broker.publishers], options: options)))
         }
         // Give them time to try: meanwhile the legitimate reader gets 50 more ticks.
@@ -128,7 +134,9 @@ struct BusSecurityTests {
         await publisher.close()
     }
 
-    @Test("forged offer, erasure, STOP and heartbeats never reach a subscriber; the real offer that follows arrives within a second")
+    @Test(
+        "forged offer, erasure, STOP and heartbeats never reach a subscriber; the real offer that follows arrives within a second"
+    )
     func forgeriesAreDropped() async throws {
         let broker = try await RunningBroker.start(environment: TestSecurity.forced)
         let offers = try await RunningService.start(
@@ -141,7 +149,8 @@ struct BusSecurityTests {
             "matcher", broker: broker, dataDirectory: scratchDirectory("sec-matcher"), environment: TestSecurity.forced)
         let observer = Collector(
             try BusSubscriber(
-                connect: [broker.subscribers], prefixes: ["offer.", "candidate.", "notification.", "match.", "heartbeat."],
+                connect: [broker.subscribers],
+                prefixes: ["offer.", "candidate.", "notification.", "match.", "heartbeat."],
                 options: TestSecurity.brokerOptions("bus-tap-contact", always: true)))
         #expect(try await observer.wait { $0.contains { $0.topic == "heartbeat.offer-registry" } })
         #expect(try await observer.wait { $0.contains { $0.topic == "heartbeat.matcher" } })
@@ -156,24 +165,32 @@ struct BusSecurityTests {
         let attacker = try BusPublisher(
             connect: [broker.publishers], options: TestSecurity.brokerOptions("matcher", always: true))
         try await attacker.waitForSubscriber(covering: "offer.published", timeout: .seconds(10))
-        let attacks: [[[UInt8]]] = [
-            forged(
-                "offer.published", source: "offer-registry", seq: 1,
-                payload: #"{"id":"forged-offer","title":"Forged","conditions":{"workerFees":5000}}"#),
-            forged("candidate.erased", source: "candidate-registry", seq: 2, payload: #"{"candidateId":"\#(person)"}"#),
-            forged(
-                "notification.reply", source: "notifier", seq: 1,
-                payload: #"{"candidateId":"\#(person)","channel":"sms","text":"STOP","receivedAt":"2026-11-30T10:00:00.000Z"}"#),
-            forged("offer.published", source: "matcher", seq: 1, payload: #"{"id":"own-name"}"#),
-            // A stream the key may publish, in another source's name: the seq of a real matcher
-            // instance elsewhere (matcher@kayes) must not be taken.
-            forged("match.found", source: "matcher@kayes", seq: 1, payload: #"{"offerId":"o","candidateId":"c"}"#),
-        ] + (1...4).map { n in
-            forged(
-                "heartbeat.offer-registry", source: "offer-registry", seq: 0,
-                payload: #"{"source":"offer-registry","streams":{"offer":\#(n + 5)},"replay":"tcp://127.0.0.1:\#(n)"}"#)
+        let attacks: [[[UInt8]]] =
+            [
+                forged(
+                    "offer.published", source: "offer-registry", seq: 1,
+                    payload: #"{"id":"forged-offer","title":"Forged","conditions":{"workerFees":5000}}"#),
+                forged(
+                    "candidate.erased", source: "candidate-registry", seq: 2, payload: #"{"candidateId":"\#(person)"}"#),
+                forged(
+                    "notification.reply", source: "notifier", seq: 1,
+                    payload:
+                        #"{"candidateId":"\#(person)","channel":"sms","text":"STOP","receivedAt":"2026-11-30T10:00:00.000Z"}"#
+                ),
+                forged("offer.published", source: "matcher", seq: 1, payload: #"{"id":"own-name"}"#),
+                // A stream the key may publish, in another source's name: the seq of a real matcher
+                // instance elsewhere (matcher@kayes) must not be taken.
+                forged("match.found", source: "matcher@kayes", seq: 1, payload: #"{"offerId":"o","candidateId":"c"}"#),
+            ]
+            + (1...4).map { n in
+                forged(
+                    "heartbeat.offer-registry", source: "offer-registry", seq: 0,
+                    payload:
+                        #"{"source":"offer-registry","streams":{"offer":\#(n + 5)},"replay":"tcp://127.0.0.1:\#(n)"}"#)
+            }
+        for frames in attacks {
+            try await attacker.publish(topic: String(decoding: frames[0], as: UTF8.self), envelope: frames[1])
         }
-        for frames in attacks { try await attacker.publish(topic: String(decoding: frames[0], as: UTF8.self), envelope: frames[1]) }
         try await attacker.flush()
 
         // The real offer that takes seq 1 arrives, within a second of being accepted.
@@ -182,9 +199,12 @@ struct BusSecurityTests {
         #expect(posted.status == 201, "\(posted.text)")
         let accepted = ContinuousClock.now
         let offerID = try #require(posted.json?["id"]?.string)
-        #expect(try await observer.wait(for: .seconds(5)) { messages in
-            messages.contains { $0.topic == "offer.published" && String(decoding: $0.envelope, as: UTF8.self).contains(offerID) }
-        })
+        #expect(
+            try await observer.wait(for: .seconds(5)) { messages in
+                messages.contains {
+                    $0.topic == "offer.published" && String(decoding: $0.envelope, as: UTF8.self).contains(offerID)
+                }
+            })
         let delay = ContinuousClock.now - accepted
         #expect(delay < .seconds(1), "the real offer took \(delay)")
 
@@ -203,13 +223,15 @@ struct BusSecurityTests {
             "GET", matcher.base + "/matches?offer=\(offerID)", auth: .key(TestSecurity.keys.officer))
         #expect(matches.status == 200, "the matcher knows the real offer: \(matches.text)")
         // The person is still there, her consent untouched.
-        let still = try await request("GET", candidates.base + "/candidates/\(person)", auth: .key(TestSecurity.keys.officer))
+        let still = try await request(
+            "GET", candidates.base + "/candidates/\(person)", auth: .key(TestSecurity.keys.officer))
         #expect(still.status == 200)
         #expect(still.json?["consent"]?["notifications"] == .bool(true), "\(still.text)")
 
         // The broker counted each refusal against the matcher's identity.
         let metrics = try await httpGet("http://\(broker.http)/metrics")
-        #expect(metrics.contains(#"bus_broker_refused_total{identity="matcher",reason="forged-source"} 1"#), "\(metrics)")
+        #expect(
+            metrics.contains(#"bus_broker_refused_total{identity="matcher",reason="forged-source"} 1"#), "\(metrics)")
         #expect(metrics.contains(#"bus_broker_refused_total{identity="matcher",reason="topic-not-allowed"} 8"#))
         #expect(!texts.contains { $0.contains(#""source":"matcher@kayes""#) }, "only the real matcher's matches")
         await attacker.close()
@@ -232,7 +254,8 @@ struct BusSecurityTests {
                 options: TestSecurity.brokerOptions("matcher", always: true)))
         let matcherEverything = Collector(
             try BusSubscriber(
-                connect: [broker.subscribers], prefixes: [""], options: TestSecurity.brokerOptions("matcher", always: true)))
+                connect: [broker.subscribers], prefixes: [""],
+                options: TestSecurity.brokerOptions("matcher", always: true)))
         #expect(try await allowed.wait { $0.contains { $0.topic == "heartbeat.candidate-registry" } })
         #expect(try await matcherEverything.wait { $0.contains { $0.topic == "heartbeat.candidate-registry" } })
 
@@ -246,7 +269,9 @@ struct BusSecurityTests {
         let created = try await request(
             "POST", candidates.base + "/candidates", json: sampleCandidate(), auth: .key(TestSecurity.keys.officer))
         #expect(created.status == 201)
-        #expect(try await allowed.wait { $0.contains { $0.topic == "contact.updated" } }, "contact. reaches who may read it")
+        #expect(
+            try await allowed.wait { $0.contains { $0.topic == "contact.updated" } }, "contact. reaches who may read it"
+        )
         #expect(try await matcherEverything.wait { $0.contains { $0.topic == "candidate.registered" } })
         #expect(matcherContact.messages.isEmpty, "the matcher's contact. subscription was refused")
         #expect(matcherEverything.count("contact.") == 0, "its subscription to everything was narrowed")
@@ -275,7 +300,8 @@ struct BusSecurityTests {
         // A key that is not listed does not even get an answer.
         var stranger = SocketOptions()
         stranger.curve = .client(
-            keys: try CurveKeyPair.generate(), serverKey: try #require(matcherSecurity.publicKey(of: "candidate-registry")))
+            keys: try CurveKeyPair.generate(),
+            serverKey: try #require(matcherSecurity.publicKey(of: "candidate-registry")))
         let unknown = try ReplayClient(endpoint: endpoint, source: "candidate-registry", options: stranger)
         await #expect(throws: ReplayError.timedOut(endpoint: endpoint, stream: "candidate", from: 1)) {
             _ = try await unknown.fetch(stream: "candidate", from: 1, timeout: .seconds(2))
@@ -290,7 +316,8 @@ struct BusSecurityTests {
     func sourceInUse() async throws {
         let broker = try await RunningBroker.start(environment: TestSecurity.forced)
         let first = try await RunningService.start(
-            "offer-registry", broker: broker, dataDirectory: scratchDirectory("first"), environment: TestSecurity.forced)
+            "offer-registry", broker: broker, dataDirectory: scratchDirectory("first"), environment: TestSecurity.forced
+        )
         _ = try await first.process.waitForStderr("offer-registry ready")
         let second = try await SpawnedProcess(
             "offer-registry",

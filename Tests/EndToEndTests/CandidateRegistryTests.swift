@@ -39,7 +39,8 @@ struct OutboxNotifier {
             security: TestSecurity.isOn ? try TestSecurity.security("notifier") : nil, logger: logger)
         let relay = OutboxRelay(
             database: database,
-            publisher: try BusPublisher(connect: [broker.publishers], options: try TestSecurity.brokerOptions("notifier")),
+            publisher: try BusPublisher(
+                connect: [broker.publishers], options: try TestSecurity.brokerOptions("notifier")),
             source: "notifier",
             replayEndpoint: replay.endpoint, heartbeatInterval: .milliseconds(100), logger: logger)
         let group = ServiceGroup(services: [relay, replay], logger: logger)

@@ -7,7 +7,8 @@ import Testing
 struct HostileInputTests {
     static func post(_ path: String, _ headers: String, _ body: String) -> String {
         let key = TestSecurity.isOn ? "Authorization: Bearer \(TestSecurity.keys.officer)\r\n" : ""
-        return "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\(key)\(headers)\r\n\(body)"
+        return
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\(key)\(headers)\r\n\(body)"
     }
 
     @Test("a body cut short or badly chunked is 400 malformed-body; only a body over the limit is 413")

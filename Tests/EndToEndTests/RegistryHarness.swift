@@ -52,7 +52,8 @@ func request(
         request.setValue("Bearer \(TestSecurity.keys.officer)", forHTTPHeaderField: "Authorization")
     case .officer, .none: break
     case .key(let key): request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
-    case .role(let role): request.setValue("Bearer \(TestSecurity.keys.api[role]!)", forHTTPHeaderField: "Authorization")
+    case .role(let role):
+        request.setValue("Bearer \(TestSecurity.keys.api[role]!)", forHTTPHeaderField: "Authorization")
     }
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     let (data, response) = try await URLSession.shared.data(for: request)

@@ -140,7 +140,9 @@ struct TapGapTests {
         init(connect endpoint: String) {
             if TestSecurity.isOn {
                 publishers = Dictionary(
-                    uniqueKeysWithValues: ["fixture", "other"].map { ($0, RawPublisher(connect: endpoint, identity: $0)) })
+                    uniqueKeysWithValues: ["fixture", "other"].map {
+                        ($0, RawPublisher(connect: endpoint, identity: $0))
+                    })
             } else {
                 publishers = ["": RawPublisher(connect: endpoint)]
             }

@@ -30,9 +30,10 @@ enum TestSecurity {
         let folder = KeysDirectory(path: directory)
         var authorized = AuthorizedKeys()
         do {
-            for identity in ["bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics",
-                "bus-tap"] + testIdentities
-            {
+            for identity in [
+                "bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics",
+                "bus-tap",
+            ] + testIdentities {
                 let pair = try CurveKeyPair.generate()
                 try folder.write(Data(pair.secretKey.utf8), to: "\(identity).secret", mode: 0o600)
                 try folder.write(Data(pair.publicKey.utf8), to: "\(identity).public", mode: 0o644)
@@ -48,12 +49,17 @@ enum TestSecurity {
                 acl += "\(identity):\n  publish: \(streams)\n  subscribe: \(streams)\n"
             }
             acl = acl.replacingOccurrences(
-                of: "bus-tap-contact:\n  publish: []\n  subscribe: [offer., candidate., contact., match., notification.]",
-                with: "bus-tap-contact:\n  publish: []\n  subscribe: [e2e., offer., candidate., contact., match., notification.]")
+                of:
+                    "bus-tap-contact:\n  publish: []\n  subscribe: [offer., candidate., contact., match., notification.]",
+                with:
+                    "bus-tap-contact:\n  publish: []\n  subscribe: [e2e., offer., candidate., contact., match., notification.]"
+            )
             try folder.write(Data(acl.utf8), to: "acl.yaml", mode: 0o644)
             var clients = APIKeys()
             var api: [APIKeys.Role: String] = [:]
-            for role in APIKeys.Role.allCases { api[role] = try clients.create(name: "test-\(role.rawValue)", role: role) }
+            for role in APIKeys.Role.allCases {
+                api[role] = try clients.create(name: "test-\(role.rawValue)", role: role)
+            }
             try folder.write(try clients.encoded(), to: "api-keys.json", mode: 0o600)
             return Keys(directory: directory, api: api)
         } catch {
@@ -70,7 +76,8 @@ enum TestSecurity {
     /// The security of `identity`, for in-process sockets of the tests.
     static func security(_ identity: String) throws -> BusSecurity {
         try BusSecurity(
-            directory: KeysDirectory(path: keys.directory), identity: identity, logger: Logger(label: "test-\(identity)"))
+            directory: KeysDirectory(path: keys.directory), identity: identity,
+            logger: Logger(label: "test-\(identity)"))
     }
 
     /// Options to connect to the broker as `identity` (plain options with security off,

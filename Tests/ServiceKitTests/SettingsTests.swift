@@ -106,7 +106,12 @@ struct SettingsTests {
         #expect(allowed.insecure)
     }
 
-    @Test("loopback, ipc and inproc need no keys", arguments: ["tcp://127.0.0.1:7100", "tcp://localhost:7100", "tcp://[::1]:7100", "ipc:///tmp/bus", "inproc://bus", "tcp://127.8.9.10:7100"])
+    @Test(
+        "loopback, ipc and inproc need no keys",
+        arguments: [
+            "tcp://127.0.0.1:7100", "tcp://localhost:7100", "tcp://[::1]:7100", "ipc:///tmp/bus", "inproc://bus",
+            "tcp://127.8.9.10:7100",
+        ])
     func loopbackIsFine(endpoint: String) async throws {
         let settings = try await ServiceSettings.load(.matcher, flags: ["bus.publish": endpoint], environment: [:])
         #expect(settings.busPublish == endpoint)

@@ -33,7 +33,8 @@ final class BrokerUnderTest {
     /// both sockets, and ``BusAccessPolicy`` (ACL and source = identity) on every message, with
     /// keys made in a temporary folder for the broker, the publisher and the subscriber.
     static func secure() throws -> BrokerUnderTest {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-keys-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-keys-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let keys = KeysDirectory(path: folder)
         var authorized = AuthorizedKeys()

@@ -6,7 +6,8 @@ import Foundation
 struct BusThroughputCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bus-throughput",
-        abstract: "Measures bus messages per second, publisher to subscriber: direct, through the broker, and through the broker with security on.",
+        abstract:
+            "Measures bus messages per second, publisher to subscriber: direct, through the broker, and through the broker with security on.",
         discussion: """
             Every case (direct or broker, 256 B or 1 KiB envelopes) runs once to warm up, then --runs
             times; each run publishes --messages envelopes and checks that the subscriber got all of

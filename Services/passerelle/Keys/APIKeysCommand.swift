@@ -14,7 +14,8 @@ extension KeysCommand {
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Créer une clé, affichée une fois en dernière ligne / create a key, printed once on the last line")
+                abstract:
+                    "Créer une clé, affichée une fois en dernière ligne / create a key, printed once on the last line")
 
             @Option(help: "officer, agency, portal ou statistics")
             var role: APIKeys.Role
@@ -30,7 +31,9 @@ extension KeysCommand {
                 let key: String
                 do { key = try clients.create(name: name, role: role) } catch { throw ValidationError("\(error)") }
                 try keys.write(try clients.encoded(), to: "api-keys.json", mode: 0o600)
-                print("clé \(role.rawValue) « \(name) » créée ; seule son empreinte est gardée / key created; only its hash is kept")
+                print(
+                    "clé \(role.rawValue) « \(name) » créée ; seule son empreinte est gardée / key created; only its hash is kept"
+                )
                 print(key)
             }
         }

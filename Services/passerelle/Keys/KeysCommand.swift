@@ -34,7 +34,8 @@ struct KeysCommand: ParsableCommand {
             let keys = KeysDirectory(path: directory)
             if FileManager.default.fileExists(atPath: keys.authorizedKeysPath) {
                 throw ValidationError(
-                    "\(keys.authorizedKeysPath) existe déjà : rien n’est écrasé / already exists: nothing is overwritten")
+                    "\(keys.authorizedKeysPath) existe déjà : rien n’est écrasé / already exists: nothing is overwritten"
+                )
             }
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

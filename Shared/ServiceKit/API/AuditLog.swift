@@ -1,8 +1,8 @@
 import Foundation
-import Messages
 import GRDB
 import HTTPTypes
 import Hummingbird
+import Messages
 import Synchronization
 
 /// What a handler says about the write it made, for the audit trail: which record, and

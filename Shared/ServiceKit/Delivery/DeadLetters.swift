@@ -1,7 +1,7 @@
+import Bus
 import Foundation
 import GRDB
 import Synchronization
-import Bus
 
 /// The inbox's dead-letter table: events from an authenticated source that this reader
 /// could not decode or apply, kept whole with the reason (DESIGN.md, "Nothing is skipped
@@ -75,9 +75,12 @@ enum DeadLetters {
 
     /// Failures of the database itself rather than of the event: retried, never dead-lettered.
     static func isTransient(_ error: DatabaseError) -> Bool {
-        [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_READONLY, .SQLITE_INTERRUPT,
-            .SQLITE_CANTOPEN, .SQLITE_CORRUPT]
-            .contains(error.resultCode)
+        [
+            .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_READONLY,
+            .SQLITE_INTERRUPT,
+            .SQLITE_CANTOPEN, .SQLITE_CORRUPT,
+        ]
+        .contains(error.resultCode)
     }
 }
 

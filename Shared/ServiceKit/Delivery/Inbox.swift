@@ -302,7 +302,8 @@ public actor Inbox {
             statistics.deadLettered += dead.count
             deadLetters.add(dead.count)
             logger.error(
-                "events kept as dead letters", metadata: ["stream": "\(key)", "events": "\(dead.joined(separator: "; "))"])
+                "events kept as dead letters",
+                metadata: ["stream": "\(key)", "events": "\(dead.joined(separator: "; "))"])
         }
         return count
     }
@@ -360,7 +361,8 @@ public actor Inbox {
             return latest > last ? "\(key) behind by \(latest - last)" : nil
         }.sorted()
         let dead = deadLetters.value
-        let problems = behind + (dead > 0 ? ["\(dead) dead letter(s): events kept, not applied (inbox_dead_letters)"] : [])
+        let problems =
+            behind + (dead > 0 ? ["\(dead) dead letter(s): events kept, not applied (inbox_dead_letters)"] : [])
         if problems.isEmpty {
             health.report("inbox", .ok, "up to date")
         } else {

@@ -62,7 +62,9 @@ public struct OutboxRelay: Service {
                     if let sourceGuard {
                         // Silent while it listens: the newcomer, not the running process, must be
                         // the one that hears the other and stops.
-                        group.addTask { try await sourceGuard.watch(instance: instance, health: health, logger: logger) }
+                        group.addTask {
+                            try await sourceGuard.watch(instance: instance, health: health, logger: logger)
+                        }
                         try await sourceGuard.probe(instance: instance, for: heartbeatInterval * 5 / 2)
                     }
                     group.addTask { try await heartbeatLoop() }

@@ -29,7 +29,8 @@ extension ServiceRunner {
             OutboxRelay(
                 database: database, publisher: try settings.makePublisher(), source: source, replayEndpoint: endpoint,
                 heartbeatInterval: .milliseconds(heartbeat), health: context.health,
-                sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]), logger: context.logger))
+                sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]), logger: context.logger)
+        )
         if let days = settings.config.int(forKey: "delivery.retentionDays"), days > 0 {
             services.append(OutboxRetention(database: database, days: days, logger: context.logger))
         }
@@ -50,6 +51,10 @@ extension ServiceRunner {
             },
             logger: context.logger, handler: handler)
         let subscriber = try context.settings.makeSubscriber(prefixes: inbox.prefixes)
+        let deadLetters = context.metrics.gauge(
+            "passerelle_inbox_dead_letters", help: "Events kept in inbox_dead_letters, not applied (see /health).")
+        let count = inbox.deadLetters
+        context.metrics.addCollector { deadLetters.set(Int64(count.value)) }
         return (inbox, InboxConsumer(inbox: inbox, subscriber: subscriber, logger: context.logger))
     }
 }

@@ -118,4 +118,3 @@ public struct AccessControl: Sendable, Equatable {
 
         """
 }
-

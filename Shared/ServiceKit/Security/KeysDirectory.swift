@@ -35,7 +35,8 @@ public struct KeysDirectory: Sendable {
         if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
             throw KeysError.unsafePermissions(path: secretPath, mode: mode)
         }
-        let secret = try String(contentsOfFile: secretPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let secret = try String(contentsOfFile: secretPath, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let publicKey = try CurveKeyPair.publicKey(forSecret: secret)
         return try CurveKeyPair(publicKey: publicKey, secretKey: secret)
     }

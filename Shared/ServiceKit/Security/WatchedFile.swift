@@ -73,7 +73,8 @@ final class WatchedFile<Value: Sendable>: Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Stamp(
-            size: Int64(info.st_size), modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
             inode: UInt64(info.st_ino))
     }
 }
