@@ -32,7 +32,10 @@ final class BrokerUnderTest {
     /// A `BrokerCore` with security on, as `bus-broker --keys-dir` runs it: CURVE and ZAP on
     /// both sockets, and ``BusAccessPolicy`` (ACL and source = identity) on every message, with
     /// keys made in a temporary folder for the broker, the publisher and the subscriber.
-    static func secure() throws -> BrokerUnderTest {
+    ///
+    /// - Parameter checks: false leaves CURVE and ZAP on but the ACL and source check off, to
+    ///   tell the cost of encryption from the cost of the checks.
+    static func secure(checks: Bool = true) throws -> BrokerUnderTest {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bench-keys-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -61,9 +64,10 @@ final class BrokerUnderTest {
         let core = try BrokerCore(
             publishers: "tcp://127.0.0.1:*", subscribers: "tcp://127.0.0.1:*",
             options: brokerSecurity.serverOptions(.unbounded, domain: "bench-broker", context: context),
-            maxMessageBytes: 1 << 20, policy: BusAccessPolicy(security: brokerSecurity), context: context,
-            logger: logger)
-        let broker = BrokerUnderTest(core: core, summary: "in-process BrokerCore with CURVE, ZAP and the ACL")
+            maxMessageBytes: 1 << 20, policy: checks ? BusAccessPolicy(security: brokerSecurity) : nil,
+            context: context, logger: logger)
+        let broker = BrokerUnderTest(
+            core: core, summary: "in-process BrokerCore with CURVE, ZAP\(checks ? " and the ACL" : "")")
         broker.secureClients = (
             try BusSecurity(directory: keys, identity: EnvelopeTemplate.source, logger: logger)
                 .clientOptions(.unbounded, server: "bus-broker"),

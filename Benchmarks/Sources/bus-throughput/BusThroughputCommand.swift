@@ -40,6 +40,7 @@ struct BusThroughputCommand: AsyncParsableCommand {
         let broker =
             if let brokerBinary { try await BrokerUnderTest(binary: brokerBinary) } else { try BrokerUnderTest() }
         let secure = try BrokerUnderTest.secure()
+        let encrypted = try BrokerUnderTest.secure(checks: false)
         print(Report.machine(broker: broker.summary + "; secure: " + secure.summary, messages: messages, runs: runs))
         print("")
         var results: [CaseResult] = []
@@ -47,11 +48,15 @@ struct BusThroughputCommand: AsyncParsableCommand {
             for size in Self.sizes {
                 let template = try EnvelopeTemplate(size: size, maxSeq: messages)
                 let clients = secure.secureClients!
+                let curveClients = encrypted.secureClients!
                 let routes: [Route] = [
                     .direct, .broker(publishers: broker.publishers, subscribers: broker.subscribers),
                     .secureBroker(
+                        publishers: encrypted.publishers, subscribers: encrypted.subscribers,
+                        publisher: curveClients.publisher, subscriber: curveClients.subscriber, checks: false),
+                    .secureBroker(
                         publishers: secure.publishers, subscribers: secure.subscribers, publisher: clients.publisher,
-                        subscriber: clients.subscriber),
+                        subscriber: clients.subscriber, checks: true),
                 ]
                 for route in routes {
                     results.append(try await measure(route, template))
@@ -61,13 +66,24 @@ struct BusThroughputCommand: AsyncParsableCommand {
             // Never leave a spawned broker behind, whatever failed.
             if let note = await broker.stop() { print(note) }
             _ = await secure.stop()
+            _ = await encrypted.stop()
             if error is LostMessages { throw ExitCode.failure }
             throw error
         }
         let note = await broker.stop()
         _ = await secure.stop()
+        _ = await encrypted.stop()
         print("")
         print(Report.table(results))
+        // What sets the pace of a service: decoding each envelope it receives (one core).
+        for size in Self.sizes {
+            let template = try EnvelopeTemplate(size: size, maxSeq: messages)
+            let decodes = CodecRate.decodes(template)
+            let secure = results.first { $0.size == size && $0.route == "broker+curve+acl" }?.median ?? 0
+            print(
+                "JSON decode of one \(Report.sizeLabel(size)) envelope, one core: \(Report.rate(decodes)) msg/s; "
+                    + "the secure broker carries \(String(format: "%.1f", secure / decodes))× that")
+        }
         if let note { print(note) }
     }
 

@@ -64,6 +64,11 @@ enum Report {
             lines.append(
                 "ratio broker/direct, \(sizeLabel(size)): \(String(format: "%.2f", broker.median / direct.median))"
                     + " (median msg/s over median msg/s)")
+            if let curve = cases.first(where: { $0.route == "broker+curve" }) {
+                lines.append(
+                    "ratio broker+curve/broker, \(sizeLabel(size)): "
+                        + "\(String(format: "%.2f", curve.median / broker.median)) (encryption alone)")
+            }
             if let secure = cases.first(where: { $0.route == "broker+curve+acl" }) {
                 lines.append(
                     "ratio broker+curve+acl/broker, \(sizeLabel(size)): "

@@ -9,13 +9,14 @@ enum Route: Sendable {
     case broker(publishers: String, subscribers: String)
     /// The same through a broker with security on: CURVE on both links, ZAP, and the ACL and
     /// source check on every message (the clients' options carry their keys).
-    case secureBroker(publishers: String, subscribers: String, publisher: SocketOptions, subscriber: SocketOptions)
+    case secureBroker(
+        publishers: String, subscribers: String, publisher: SocketOptions, subscriber: SocketOptions, checks: Bool)
 
     var name: String {
         switch self {
         case .direct: "direct"
         case .broker: "broker"
-        case .secureBroker: "broker+curve+acl"
+        case .secureBroker(_, _, _, _, let checks): checks ? "broker+curve+acl" : "broker+curve"
         }
     }
 }
@@ -52,7 +53,7 @@ enum ThroughputRun {
         case .broker(let publishers, let subscribers):
             publisher = try BusPublisher(connect: [publishers], options: options)
             subscriber = try BusSubscriber(connect: [subscribers], prefixes: [prefix, marker], options: options)
-        case .secureBroker(let publishers, let subscribers, let publisherOptions, let subscriberOptions):
+        case .secureBroker(let publishers, let subscribers, let publisherOptions, let subscriberOptions, _):
             publisher = try BusPublisher(connect: [publishers], options: publisherOptions)
             subscriber = try BusSubscriber(
                 connect: [subscribers], prefixes: [prefix, marker], options: subscriberOptions)
