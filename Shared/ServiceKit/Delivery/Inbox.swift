@@ -163,7 +163,7 @@ public actor Inbox {
                 message: message)
         } catch {
             statistics.undecodable += 1
-            guard let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope) else {
+            guard let header = Self.header(of: message) else {
                 logger.warning(
                     "skipped an undecodable message", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
                 return nil
@@ -175,6 +175,25 @@ public actor Inbox {
                 source: header.source, stream: header.stream, seq: header.seq, envelope: nil, problem: "\(error)",
                 message: message)
         }
+    }
+
+    /// Source, stream and seq of a message this build cannot decode whole: enough to keep
+    /// it as a dead letter in its place. An envelope of a newer schema version (`"v":2`)
+    /// has them too, and must not be skipped (its seq would then stall the stream).
+    static func header(of message: BusMessage) -> (source: String, stream: String, seq: Int64)? {
+        if let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope) {
+            return (header.source, header.stream, header.seq)
+        }
+        struct Fields: Decodable {
+            var type: String
+            var source: String
+            var seq: Int64
+        }
+        guard (try? StrictJSON.check(message.envelope)) != nil, (try? Topic.validate(message.topic)) != nil,
+            let fields = try? CanonicalJSON.decode(Fields.self, from: message.envelope),
+            fields.type == message.topic, !fields.source.isEmpty, fields.seq >= 1
+        else { return nil }
+        return (fields.source, Topic.stream(of: fields.type), fields.seq)
     }
 
     /// Consecutive messages of one stream, applied together.
