@@ -1,6 +1,7 @@
-@testable import Bus
 import Foundation
 import Testing
+
+@testable import Bus
 
 /// A CURVE ROUTER whose handshakes the ZAP handler of its own context decides, so that
 /// tests running in parallel never share a handler or a domain.
@@ -45,7 +46,8 @@ private struct ZAPServer {
         var all: [Received] = []
         while let (identity, frames) = try await nextMessage(within: all.isEmpty ? first : window) {
             // A ROUTER prefixes the sender's routing id; the payload follows.
-            all.append(Received(identity: identity, text: frames.dropFirst().map { String(decoding: $0, as: UTF8.self) }))
+            all.append(
+                Received(identity: identity, text: frames.dropFirst().map { String(decoding: $0, as: UTF8.self) }))
         }
         return all
     }

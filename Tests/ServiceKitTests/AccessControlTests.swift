@@ -133,13 +133,16 @@ struct AuthorizedKeysTests {
 
     @Test("a short key, a bad identity or a third word are refused with the line number")
     func malformedLines() {
-        #expect(throws: KeysError.malformed(file: "authorized-keys", line: 1, reason: "a public key is 40 Z85 characters")) {
+        #expect(
+            throws: KeysError.malformed(file: "authorized-keys", line: 1, reason: "a public key is 40 Z85 characters")
+        ) {
             _ = try AuthorizedKeys(parsing: "matcher short\n")
         }
         #expect(throws: KeysError.malformed(file: "authorized-keys", line: 2, reason: "bad identity 'Matcher'")) {
             _ = try AuthorizedKeys(parsing: "\nMatcher \(Self.hashKey)\n")
         }
-        #expect(throws: KeysError.malformed(file: "authorized-keys", line: 1, reason: "expected 'identity public-key'")) {
+        #expect(throws: KeysError.malformed(file: "authorized-keys", line: 1, reason: "expected 'identity public-key'"))
+        {
             _ = try AuthorizedKeys(parsing: "matcher \(Self.hashKey) # trailing words\n")
         }
     }
@@ -181,7 +184,9 @@ struct APIKeysTests {
         #expect(keys.client(presenting: old) == nil)
     }
 
-    @Test("a name is one word of 1 to 100 characters", arguments: ["", "two words", "tab\there", String(repeating: "n", count: 101)])
+    @Test(
+        "a name is one word of 1 to 100 characters",
+        arguments: ["", "two words", "tab\there", String(repeating: "n", count: 101)])
     func badNames(name: String) {
         #expect(throws: KeysError.invalid("name: one word of at most 100 characters, e.g. agence-madrid")) {
             var keys = APIKeys()

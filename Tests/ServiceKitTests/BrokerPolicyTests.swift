@@ -77,7 +77,9 @@ private func next(_ socket: BusSocket, within window: Duration = .seconds(5)) as
 
 /// Publishes `message` every 100 ms (a PUB drops what it sends before subscriptions reach
 /// it) until `subscriber` gets a message; returns that message.
-private func publishUntilHeard(_ message: [[UInt8]], from publisher: BusSocket, by subscriber: BusSocket)
+private func publishUntilHeard(
+    _ message: [[UInt8]], from publisher: BusSocket, by subscriber: BusSocket
+)
     async throws -> [[UInt8]]?
 {
     for _ in 0..<100 {
@@ -103,7 +105,9 @@ private func sendUntilRefused(
 
 @Suite("BusAccessPolicy at a real broker: each message checked against its sender's key", .timeLimit(.minutes(1)))
 struct BrokerPolicyTests {
-    @Test("offer-registry's offer.published passes; a forged source, a topic not allowed and a bad envelope are dropped and counted")
+    @Test(
+        "offer-registry's offer.published passes; a forged source, a topic not allowed and a bad envelope are dropped and counted"
+    )
     func publications() async throws {
         let bus = try SecuredBroker(members: ["offer-registry", "notifier", "matcher"])
         let matcher = try bus.subscriber("matcher", ["offer."])
@@ -136,7 +140,9 @@ struct BrokerPolicyTests {
         await bus.broker.stop()
     }
 
-    @Test("a subscription is granted only what the key may read: contact. reaches the notifier, not the matcher or bus-tap")
+    @Test(
+        "a subscription is granted only what the key may read: contact. reaches the notifier, not the matcher or bus-tap"
+    )
     func subscriptions() async throws {
         let bus = try SecuredBroker(members: ["candidate-registry", "notifier", "matcher", "bus-tap"])
         let registry = try bus.publisher("candidate-registry")

@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 import Logging
 import Messages
-import ServiceKit
 import Testing
+
+@testable import ServiceKit
 
 private struct HandlerBroke: Error {}
 
@@ -86,7 +87,8 @@ struct DeadLetterTests {
         let current = event(2)
         let text = String(decoding: current.envelope, as: UTF8.self)
         #expect(text.contains(#""v":1"#))
-        let newer = BusMessage(topic: current.topic, envelope: Array(text.replacingOccurrences(of: #""v":1"#, with: #""v":2"#).utf8))
+        let newer = BusMessage(
+            topic: current.topic, envelope: Array(text.replacingOccurrences(of: #""v":1"#, with: #""v":2"#).utf8))
 
         await inbox.receive([event(1), newer, event(3)])
 
@@ -97,5 +99,21 @@ struct DeadLetterTests {
         #expect(try await inbox.appliedSeq(source: "fixture", stream: "e2e") == 3)
         #expect(await inbox.statistics.deadLettered == 1)
         #expect(health.current.checks["inbox"]?.detail.contains("dead letter") == true)
+    }
+
+    @Test("a replayed envelope of a newer schema version reaches the inbox instead of failing the repair")
+    func unknownVersionByReplay() async throws {
+        let current = event(1)
+        let newer = String(decoding: current.envelope, as: UTF8.self).replacingOccurrences(
+            of: #""v":1"#, with: #""v":2"#)
+        let header = ReplayProtocol.Header(request: "r", stream: "e2e", from: 1, count: 1, latest: 1)
+        let frames = [try CanonicalJSON.encode(header), Array(current.topic.utf8), Array(newer.utf8)]
+        let batch = try ReplayClient.check(
+            frames, header: header, stream: "e2e", from: 1, endpoint: "test", source: "fixture")
+        #expect(batch.messages.count == 1, "the v2 event is handed over, for the inbox to keep as a dead letter")
+        #expect(throws: ReplayError.self) {
+            _ = try ReplayClient.check(
+                frames, header: header, stream: "e2e", from: 1, endpoint: "test", source: "other")
+        }
     }
 }

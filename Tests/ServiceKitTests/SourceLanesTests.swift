@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 import Logging
 import Messages
-@testable import ServiceKit
 import Testing
+
+@testable import ServiceKit
 
 private func event(_ n: Int, from source: String) -> BusMessage {
     let envelope = Envelope(source: source, seq: Int64(n), event: sampleEvent(n))

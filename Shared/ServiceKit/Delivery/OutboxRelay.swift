@@ -73,7 +73,13 @@ public struct OutboxRelay: Service {
                     group.cancelAll()
                 }
             }
-        } catch is CancellationError {}
+        } catch is CancellationError {
+        } catch {
+            // Refusing to start (source in use): close the sockets before saying why.
+            await publisher.close()
+            await sourceGuard?.subscriber.close()
+            throw error
+        }
         await publisher.close()
         await sourceGuard?.subscriber.close()
     }
