@@ -61,6 +61,7 @@ enum ThroughputRun {
         do {
             // The slow-joiner rule: publishing before the subscription arrived would drop messages.
             try await publisher.waitForSubscriber(covering: marker, timeout: .seconds(10))
+            try await confirmPath(publisher, subscriber)
             let outcome = try await measure(publisher, subscriber, template, count)
             await publisher.close()
             await subscriber.close()
@@ -75,6 +76,42 @@ enum ThroughputRun {
     /// Messages received so far, shared with the watchdog (an atomic cannot be captured by a task).
     private final class Progress: Sendable {
         let received = Atomic<Int>(0)
+    }
+
+    /// Topic of the readiness pings: within the measured stream's prefix, outside the marker's.
+    static let pingTopic = "bench.ping"
+
+    /// Proves the stream's own subscription is live end to end before the run: the marker
+    /// reaching the publisher shows the subscriber is connected, not that every table on the
+    /// way (the broker's, through a reconnecting subscriber's leftovers) carries `bench.` yet.
+    /// Pings go out until one arrives; those still on their way are skipped by `receive`.
+    private static func confirmPath(_ publisher: BusPublisher, _ subscriber: BusSubscriber) async throws {
+        let pinger = Task {
+            while !Task.isCancelled {
+                // Names its source: a secure broker forwards nothing else.
+                try? await publisher.publish(
+                    topic: pingTopic, envelope: Array(#"{"source":"\#(EnvelopeTemplate.source)"}"#.utf8))
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+        }
+        defer { pinger.cancel() }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                while let delivery = try await subscriber.next() {
+                    if case .message(let message) = delivery, message.topic == pingTopic { return true }
+                }
+                return false
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                return false
+            }
+            let arrived = try await group.next() ?? false
+            group.cancelAll()
+            guard arrived else { throw BusError.timedOut(what: "a ping through the \(pingTopic) subscription") }
+        }
+        pinger.cancel()
+        await pinger.value  // every ping is handed over before the first measured message
     }
 
     private enum Step: Sendable {
@@ -135,6 +172,7 @@ enum ThroughputRun {
                 problem = "message \(next) is malformed: \(delivery)"
                 break
             }
+            if message.topic == pingTopic { continue }  // readiness pings, all sent before seq 1
             guard let seq = template.seq(of: message.envelope) else {
                 problem = "message \(next) has an unexpected envelope of \(message.envelope.count) B"
                 break
