@@ -333,8 +333,11 @@ struct OfferRegistryTests {
         let strict = try await RunningService.start(
             "offer-registry", broker: broker, dataDirectory: scratchDirectory("offers-review-all"), ["--review", "all"])
         #expect(try await request("POST", strict.base + "/offers", json: sampleOffer()).json?["status"] == "pending")
+        // A bus of its own: two live processes with one source on one bus is refused (one
+        // source, one process), and these two are both "offer-registry".
+        let otherBus = try await RunningBroker.start()
         let open = try await RunningService.start(
-            "offer-registry", broker: broker, dataDirectory: scratchDirectory("offers-review-none"),
+            "offer-registry", broker: otherBus, dataDirectory: scratchDirectory("offers-review-none"),
             ["--review", "none"])
         let flagged = try await request(
             "POST", open.base + "/offers", json: sampleOffer(["employer.registration": nil]))

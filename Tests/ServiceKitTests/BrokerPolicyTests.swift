@@ -62,8 +62,9 @@ private struct SecuredBroker {
 
 private func frames(_ topic: String, _ envelope: String) -> [[UInt8]] { [Array(topic.utf8), Array(envelope.utf8)] }
 
-/// The next message on `socket`, or nil when none comes within `window`.
-private func next(_ socket: BusSocket, within window: Duration = .seconds(5)) async throws -> [[UInt8]]? {
+/// The next message on `socket`, or nil when none comes within `window` (shared by the
+/// suites of this target that wait for one message at most).
+func next(_ socket: BusSocket, within window: Duration = .seconds(5)) async throws -> [[UInt8]]? {
     try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
         group.addTask { try await socket.receive() }
         group.addTask {

@@ -26,19 +26,6 @@ private func effects(of source: String, in database: ServiceDatabase) async thro
     }
 }
 
-/// The next message on `socket`, or nil when none comes within `window`.
-private func next(_ socket: BusSocket, within window: Duration) async throws -> [[UInt8]]? {
-    try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
-        group.addTask { try await socket.receive() }
-        group.addTask {
-            try await Task.sleep(for: window)
-            return nil
-        }
-        defer { group.cancelAll() }
-        return try await group.next() ?? nil
-    }
-}
-
 @Suite("SourceLanes: one source's repair never delays another source", .timeLimit(.minutes(1)))
 struct SourceLanesTests {
     @Test("while A's repair waits on a replay endpoint that never answers, B's live messages apply at once")

@@ -30,7 +30,7 @@ extension KeysCommand {
                 var clients = try keys.apiKeys()
                 let key: String
                 do { key = try clients.create(name: name, role: role) } catch { throw ValidationError("\(error)") }
-                try keys.write(try clients.encoded(), to: "api-keys.json", mode: 0o600)
+                try keys.save(clients)
                 print(
                     "clé \(role.rawValue) « \(name) » créée ; seule son empreinte est gardée / key created; only its hash is kept"
                 )
@@ -66,7 +66,7 @@ extension KeysCommand {
                 guard clients.revoke(name: name) else {
                     throw ValidationError("aucune clé active « \(name) » / no active key named \(name)")
                 }
-                try keys.write(try clients.encoded(), to: "api-keys.json", mode: 0o600)
+                try keys.save(clients)
                 print("clé « \(name) » révoquée / revoked")
             }
         }

@@ -43,9 +43,9 @@ struct KeysCommand: ParsableCommand {
             for identity in KeysCommand.initialIdentities {
                 authorized.add(identity: identity, publicKey: try writePair(identity, in: keys))
             }
-            try keys.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
+            try keys.save(authorized)
             try keys.write(Data(AccessControl.defaultYAML.utf8), to: "acl.yaml", mode: 0o644)
-            try keys.write(try APIKeys().encoded(), to: "api-keys.json", mode: 0o600)
+            try keys.save(APIKeys())
             print("clés créées / keys created: \(KeysCommand.initialIdentities.joined(separator: ", "))")
             print("dossier / folder: \(directory)")
         }
@@ -82,7 +82,7 @@ struct KeysCommand: ParsableCommand {
                 publicKey = try writePair(name, in: keys)
             }
             authorized.add(identity: name, publicKey: publicKey)
-            try keys.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
+            try keys.save(authorized)
             print("\(name) autorisé / authorised: \(publicKey)")
         }
     }
@@ -102,7 +102,7 @@ struct KeysCommand: ParsableCommand {
             guard authorized.remove(identity: name) else {
                 throw ValidationError("\(name) n’est pas autorisé / is not authorised")
             }
-            try keys.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
+            try keys.save(authorized)
             // The secret key is of no use any more; leaving it would invite mistakes.
             try? FileManager.default.removeItem(atPath: keys.secretKeyPath(name))
             print("\(name) révoqué / revoked")

@@ -111,6 +111,16 @@ extension KeysDirectory {
         }
     }
 
+    /// Writes `authorized-keys` (readable by all: public keys only); services follow it.
+    public func save(_ authorized: AuthorizedKeys) throws {
+        try write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
+    }
+
+    /// Writes `api-keys.json` (owner only: it names every client); services follow it.
+    public func save(_ clients: APIKeys) throws {
+        try write(try clients.encoded(), to: "api-keys.json", mode: 0o600)
+    }
+
     /// `api-keys.json`, read now (empty when absent).
     public func apiKeys() throws -> APIKeys {
         guard FileManager.default.fileExists(atPath: apiKeysPath) else { return APIKeys() }
@@ -120,7 +130,7 @@ extension KeysDirectory {
     /// `api-keys.json`, followed as it changes (a revoked key is refused at its next request).
     func watchedAPIKeys(onError: @escaping @Sendable (String) -> Void) throws -> WatchedFile<APIKeys> {
         if !FileManager.default.fileExists(atPath: apiKeysPath) {
-            try write(try APIKeys().encoded(), to: "api-keys.json", mode: 0o600)
+            try save(APIKeys())
         }
         return try WatchedFile(path: apiKeysPath, onError: onError) { try APIKeys.parse($0) }
     }
