@@ -65,7 +65,10 @@ public struct OutboxRelay: Service {
                         group.addTask {
                             try await sourceGuard.watch(instance: instance, health: health, logger: logger)
                         }
-                        try await sourceGuard.probe(instance: instance, for: heartbeatInterval * 5 / 2)
+                        // 2.5 heartbeats, and never under 2 s: the watch's own subscription must
+                        // first reach the broker (a CURVE handshake on a loaded machine).
+                        try await sourceGuard.probe(
+                            instance: instance, for: max(heartbeatInterval * 5 / 2, .seconds(2)))
                     }
                     group.addTask { try await heartbeatLoop() }
                     group.addTask { try await relayLoop(commits) }

@@ -8,7 +8,7 @@ import Synchronization
 /// two different events under one seq, and readers would skip one as a duplicate.
 ///
 /// Each relay's heartbeat carries a random `instance` id. A starting relay listens, silent,
-/// for 2.5 heartbeat intervals before it publishes anything (heartbeats included): another
+/// for 2.5 heartbeat intervals (at least 2 s) before it publishes anything (heartbeats included): another
 /// instance heard means the name is taken, and the newcomer refuses to start. A running
 /// relay that hears another instance (two started at the same moment) logs it and reports
 /// `/health` degraded.
