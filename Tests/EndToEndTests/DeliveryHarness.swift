@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -22,22 +23,29 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// A broker on fixed ports, so that it can be killed and started again at the same address.
-struct RestartableBroker {
-    let publishers: String
-    let subscribers: String
+/// A broker that can be killed and started again at the same address: its first start binds
+/// ports the kernel chooses (no port handed out by a test that another test may take first),
+/// and every later start binds the same ones.
+final class RestartableBroker: Sendable {
+    private let endpoints = Mutex((publishers: "tcp://127.0.0.1:*", subscribers: "tcp://127.0.0.1:*"))
     let extra: [String]
 
     init(extra: [String] = []) throws {
-        publishers = "tcp://127.0.0.1:\(try freePort())"
-        subscribers = "tcp://127.0.0.1:\(try freePort())"
         self.extra = extra
     }
+
+    var publishers: String { endpoints.withLock { $0.publishers } }
+    var subscribers: String { endpoints.withLock { $0.subscribers } }
 
     func start() async throws -> SpawnedProcess {
         let process = try SpawnedProcess(
             "bus-broker",
             ["--publishers", publishers, "--subscribers", subscribers, "--http", "127.0.0.1:0"] + extra)
+        let bound = (
+            publishers: try await process.waitForStderr(#"publishers=(\S+)"#),
+            subscribers: try await process.waitForStderr(#"subscribers=(\S+)"#)
+        )
+        endpoints.withLock { $0 = bound }
         _ = try await process.waitForStderr("bus-broker ready")
         return process
     }

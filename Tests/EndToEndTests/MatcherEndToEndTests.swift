@@ -76,6 +76,8 @@ struct MatcherEndToEndTests {
         let offerId = try #require(created.json?["id"]?.string)
 
         let ranked = try await stack.waitForMatches("offer=\(offerId)") { $0.count == 2 }
+        // A missing match fails this test, not the whole run (indexing an empty list would crash).
+        try #require(ranked.count == 2, "\(ranked.map(\.candidateId))")
         #expect(ranked.map(\.candidateId) == [strong, partial])
         #expect(ranked[0].score > ranked[1].score)
         #expect(ranked[0].score <= 100 && ranked[1].score >= 50)

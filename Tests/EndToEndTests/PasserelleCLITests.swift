@@ -30,7 +30,8 @@ struct PasserelleCLITests {
                 "passerelle", ["import", "candidates", file, "--candidate-registry", registry.base])
             #expect(try await cli.waitForExit(timeout: .seconds(60)) == 1, "run \(run): rows were rejected")
             let summary = cli.stdout
-            #expect(summary.contains(run == 1 ? "2 créés" : "0 créés"), "run \(run): \(summary)")
+            // " 0 créés", not "0 créés": "20 créés" must not pass for nothing created.
+            #expect(summary.contains(run == 1 ? " 2 créés" : " 0 créés"), "run \(run): \(summary)")
             #expect(summary.contains(run == 1 ? "0 déjà présents" : "2 déjà présents"), "run \(run): \(summary)")
             #expect(summary.contains("2 rejetés"), "run \(run): \(summary)")
             let rejects = try String(contentsOfFile: file + ".rejects.csv", encoding: .utf8)
@@ -111,7 +112,13 @@ struct PasserelleCLITests {
         let second = try SpawnedProcess("passerelle", arguments)
         #expect(try await second.waitForExit(timeout: .seconds(120)) == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(try await request("GET", offers.base + "/offers?limit=1").json?["total"] == .int(20))
-        #expect(second.stdout.contains("0 créés"), "\(second.stdout)")
+        #expect(second.stdout.contains("offers: 0 created"), "\(second.stdout)")
+        #expect(second.stdout.contains("candidates: 0 created"), "\(second.stdout)")
+        // No candidate was added: the registry's next heartbeat (sent after anything it
+        // published before it) comes with still 200 registrations seen.
+        let beats = observer.events([Topic.heartbeat(source: "candidate-registry")]).count
+        try await observer.events(Topic.heartbeat(source: "candidate-registry"), count: beats + 1)
+        #expect(observer.events([Topic.candidateRegistered]).count == 200)
         let destinations = Set(observer.events([Topic.offerPublished]).compactMap { $0.offer?.country })
         #expect(destinations.count >= 3, "offers from several countries: \(destinations)")
     }
