@@ -21,7 +21,8 @@ struct DeliveryEndToEndTests {
         }
         let report = try await waitForApplied(subscriber.http) { $0.effects >= 20_000 }
         #expect(report?.effects == 20_000)
-        #expect(report?.inOrder == true, "applied in order, each once (the effect table is UNIQUE)")
+        #expect(report?.inOrder == true, "applied in order, each once (every application is a row)")
+        expectExactlyOnce(report, subscriber: subscriber.process)
         running.signal(SIGTERM)
         _ = publisher
     }
@@ -42,6 +43,7 @@ struct DeliveryEndToEndTests {
         let report = try await waitForApplied(subscriber.http) { $0.effects >= 20_000 }
         #expect(report?.effects == 20_000)
         #expect(report?.inOrder == true)
+        expectExactlyOnce(report, subscriber: subscriber.process)
         _ = (running, publisher)
     }
 
@@ -63,6 +65,7 @@ struct DeliveryEndToEndTests {
         let report = try await waitForApplied(subscriber.http) { $0.effects >= 5_000 }
         #expect(report?.effects == 5_000, "subscriber stderr: \(subscriber.process.stderr.suffix(4_000))")
         #expect(report?.inOrder == true)
+        expectExactlyOnce(report, subscriber: subscriber.process)
         _ = (running, restarted)
     }
 
@@ -84,6 +87,7 @@ struct DeliveryEndToEndTests {
         let report = try await waitForApplied(subscriber.http) { $0.effects >= 5_000 }
         #expect(report?.effects == 5_000)
         #expect(report?.inOrder == true)
+        expectExactlyOnce(report, subscriber: subscriber.process)
         #expect(report?.replayed == 5_000, "every event came from replay")
         _ = running
     }
@@ -100,6 +104,7 @@ struct DeliveryEndToEndTests {
         let report = try await waitForApplied(subscriber.http) { $0.effects >= 5_000 }
         #expect(report?.effects == 5_000)
         #expect(report?.inOrder == true)
+        expectExactlyOnce(report, subscriber: subscriber.process)
         #expect((report?.replayed ?? 0) > 0, "the queue really overflowed: some events had to come from replay")
         _ = (running, publisher)
     }

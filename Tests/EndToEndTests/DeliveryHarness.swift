@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Testing
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -68,9 +69,24 @@ func startFixture(
 /// What fixture-subscriber's `GET /applied` says.
 struct AppliedReport: Codable, Equatable {
     var effects: Int
+    /// Seqs applied more than once (the fixture counts every application).
+    var appliedTwice: Int
+    var deadLetters: Int
     var inOrder: Bool
     var duplicates: Int
     var replayed: Int
+}
+
+/// Every event applied exactly once: no seq twice, none kept as a dead letter, and no
+/// "inbox failed" in the subscriber's log (an error the inbox absorbed would hide a fault).
+func expectExactlyOnce(
+    _ report: AppliedReport?, subscriber: SpawnedProcess, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(report?.appliedTwice == 0, "seqs applied twice", sourceLocation: sourceLocation)
+    #expect(report?.deadLetters == 0, "events kept as dead letters", sourceLocation: sourceLocation)
+    #expect(
+        !subscriber.stderr.contains("inbox failed"), "\(subscriber.stderr.suffix(2_000))",
+        sourceLocation: sourceLocation)
 }
 
 func applied(_ http: String) async throws -> AppliedReport {

@@ -6,8 +6,9 @@ import Messages
 import ServiceKit
 
 /// A subscribing service reduced to its delivery machinery, for the end-to-end delivery
-/// tests: an Inbox on the `e2e` stream whose effect is one row per event, with a UNIQUE key
-/// (applying twice would fail), and `GET /applied` to tell the test how far it got.
+/// tests: an Inbox on the `e2e` stream whose effect is one row per application (no UNIQUE
+/// key: applying an event twice leaves two rows, for the test to see, rather than a failed
+/// insert the inbox would absorb), and `GET /applied` to tell the test how far it got.
 @main
 struct FixtureSubscriber: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fixture-subscriber")
@@ -21,9 +22,8 @@ struct FixtureSubscriber: AsyncParsableCommand {
         let settings = try await common.settings(
             for: ServiceIdentity(name: "fixture-subscriber", defaultHTTP: "127.0.0.1:0"))
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "fixture-subscriber") { migrator in
-            migrator.registerMigration("fixture-v1") { db in
-                try db.execute(
-                    sql: "CREATE TABLE effects (source TEXT NOT NULL, seq INTEGER NOT NULL, UNIQUE (source, seq))")
+            migrator.registerMigration("fixture-v2") { db in
+                try db.execute(sql: "CREATE TABLE effects (source TEXT NOT NULL, seq INTEGER NOT NULL)")
             }
         }
         let runner = ServiceRunner(settings: settings)
@@ -46,7 +46,10 @@ struct FixtureSubscriber: AsyncParsableCommand {
 
 /// How many events were applied, and whether they were applied in order, exactly once.
 struct AppliedReport: Codable {
+    /// Applications recorded (rows), and how many seqs were applied more than once.
     var effects: Int
+    var appliedTwice: Int
+    var deadLetters: Int
     var inOrder: Bool
     var duplicates: Int
     var replayed: Int
@@ -58,6 +61,7 @@ struct AppliedReport: Codable {
         let inOrder = seqs.enumerated().allSatisfy { index, seq in seq == Int64(index + 1) }
         let statistics = await inbox.statistics
         return AppliedReport(
-            effects: seqs.count, inOrder: inOrder, duplicates: statistics.duplicates, replayed: statistics.replayed)
+            effects: seqs.count, appliedTwice: seqs.count - Set(seqs).count, deadLetters: inbox.deadLetters.value,
+            inOrder: inOrder, duplicates: statistics.duplicates, replayed: statistics.replayed)
     }
 }
