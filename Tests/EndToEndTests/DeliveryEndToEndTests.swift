@@ -16,11 +16,18 @@ struct DeliveryEndToEndTests {
         for threshold in [2_000, 8_000] {
             _ = try await waitForApplied(subscriber.http, timeout: .seconds(60)) { $0.effects >= threshold }
             running.signal(SIGKILL)
-            _ = try await running.waitForExit(timeout: .seconds(5))
+            #expect(try await running.waitForExit(timeout: .seconds(5)) == nil, "the broker died by SIGKILL")
+            // Mid-stream: the publisher has not emitted everything yet when its broker dies.
+            let atKill = try await applied(subscriber.http)
+            #expect(atKill.effects < 20_000, "killed at \(atKill.effects) of 20,000: not mid-stream")
             running = try await broker.start()
         }
         let report = try await waitForApplied(subscriber.http) { $0.effects >= 20_000 }
         #expect(report?.effects == 20_000)
+        // Not asserted: `replayed > 0`. Publisher and subscriber both connect, so libzmq keeps
+        // their pipes (and queued messages) across the broker's death, and a run often loses
+        // nothing at all (replayed was 0 in a run here): this test shows the bus survives a
+        // dead broker; the overflow test below is the one that proves repair from replay.
         #expect(report?.inOrder == true, "applied in order, each once (every application is a row)")
         expectExactlyOnce(report, subscriber: subscriber.process)
         running.signal(SIGTERM)
