@@ -12,7 +12,7 @@ struct DeliveryEndToEndTests {
             "fixture-subscriber", broker: broker, dataDirectory: scratchDirectory("sub"))
         let publisher = try await startFixture(
             "fixture-publisher", broker: broker, dataDirectory: scratchDirectory("pub"),
-            ["--events", "20000", "--batch", "50", "--pause-ms", "5"])
+            ["--events", "20000", "--batch", "50", "--pause-ms", "20"])  // 8 s of emitting: the kills land mid-stream
         for threshold in [2_000, 8_000] {
             _ = try await waitForApplied(subscriber.http, timeout: .seconds(60)) { $0.effects >= threshold }
             running.signal(SIGKILL)
