@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import GRDB
 import Logging
 import Messages
 import ServiceKit
@@ -133,6 +134,14 @@ struct CandidateRegistryTests {
             #expect(result.errorField == bad.field, "\(bad.label): \(result.text)")
         }
         #expect(try await request("GET", registry.base + "/health").status == 200)
+        // Nothing is stored: no candidate row and no event in the registry's own file.
+        let file = (registry.dataDirectory as NSString).appendingPathComponent("candidate-registry.sqlite")
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let stored = try DatabaseQueue(path: file, configuration: readOnly)
+        #expect(try await stored.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM candidates") } == 0)
+        #expect(try await stored.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") } == 0)
+        try stored.close()
         #expect(try await request("GET", registry.base + "/candidates/nobody").status == 404)
         #expect(try await request("DELETE", registry.base + "/candidates/nobody").status == 404)
         let emptyConsent = try await request("PUT", registry.base + "/candidates/nobody/consent", json: [:])
