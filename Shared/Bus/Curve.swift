@@ -34,7 +34,8 @@ public struct CurveKeyPair: Sendable, Equatable, Codable {
         return String(decoding: publicKey.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func validate(_ key: String, name: String) throws(BusError) {
+    /// Checks that `key` is 40 Z85 characters; the error names it as `name`.
+    public static func validate(_ key: String, name: String) throws(BusError) {
         let z85 = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
         guard key.count == 40, key.allSatisfy({ z85.contains($0) }) else {
             throw BusError.invalidKey(reason: "\(name) must be 40 Z85 characters, got \(key.count) characters")

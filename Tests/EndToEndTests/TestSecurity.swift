@@ -28,18 +28,7 @@ enum TestSecurity {
     static let keys: Keys = {
         let directory = scratchDirectory("keys")
         let folder = KeysDirectory(path: directory)
-        var authorized = AuthorizedKeys()
         do {
-            for identity in [
-                "bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics",
-                "bus-tap",
-            ] + testIdentities {
-                let pair = try CurveKeyPair.generate()
-                try folder.write(Data(pair.secretKey.utf8), to: "\(identity).secret", mode: 0o600)
-                try folder.write(Data(pair.publicKey.utf8), to: "\(identity).public", mode: 0o644)
-                authorized.add(identity: identity, publicKey: pair.publicKey)
-            }
-            try folder.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
             // The default rules, then the tests' own identities (`intruder` has no rights at all).
             let streams = "[e2e., offer., candidate., match., notification.]"
             var acl = AccessControl.defaultYAML.replacingOccurrences(
@@ -54,13 +43,17 @@ enum TestSecurity {
                 with:
                     "bus-tap-contact:\n  publish: []\n  subscribe: [e2e., offer., candidate., contact., match., notification.]"
             )
-            try folder.write(Data(acl.utf8), to: "acl.yaml", mode: 0o644)
+            try folder.create(
+                identities: [
+                    "bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics",
+                    "bus-tap",
+                ] + testIdentities, acl: acl)
             var clients = APIKeys()
             var api: [APIKeys.Role: String] = [:]
             for role in APIKeys.Role.allCases {
                 api[role] = try clients.create(name: "test-\(role.rawValue)", role: role)
             }
-            try folder.write(try clients.encoded(), to: "api-keys.json", mode: 0o600)
+            try folder.save(clients)
             return Keys(directory: directory, api: api)
         } catch {
             fatalError("test keys could not be made: \(error)")

@@ -12,17 +12,7 @@ private struct SecuredBroker {
     let broker: BrokerCore
 
     init(members: [String]) throws {
-        var pairs: [String: CurveKeyPair] = [:]
-        var authorized = AuthorizedKeys()
-        for identity in [KeysDirectory.brokerIdentity] + members {
-            let pair = try CurveKeyPair.generate()
-            try directory.write(Data(pair.secretKey.utf8), to: "\(identity).secret", mode: 0o600)
-            authorized.add(identity: identity, publicKey: pair.publicKey)
-            pairs[identity] = pair
-        }
-        self.pairs = pairs
-        try directory.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
-        try directory.write(Data(AccessControl.defaultYAML.utf8), to: "acl.yaml", mode: 0o644)
+        pairs = try directory.create(identities: [KeysDirectory.brokerIdentity] + members)
         let security = try BusSecurity(
             directory: directory, identity: KeysDirectory.brokerIdentity, logger: Logger(label: "security"))
         policy = BusAccessPolicy(security: security)
@@ -56,7 +46,7 @@ private struct SecuredBroker {
     func revoke(_ identity: String) throws {
         var keys = try directory.authorizedKeys()
         keys.remove(identity: identity)
-        try directory.write(Data(keys.text.utf8), to: "authorized-keys", mode: 0o644)
+        try directory.save(keys)
     }
 }
 

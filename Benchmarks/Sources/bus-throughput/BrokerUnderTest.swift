@@ -40,13 +40,6 @@ final class BrokerUnderTest {
             .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let keys = KeysDirectory(path: folder)
-        var authorized = AuthorizedKeys()
-        for identity in ["bus-broker", EnvelopeTemplate.source, "bench-reader"] {
-            let pair = try CurveKeyPair.generate()
-            try keys.write(Data(pair.secretKey.utf8), to: "\(identity).secret", mode: 0o600)
-            authorized.add(identity: identity, publicKey: pair.publicKey)
-        }
-        try keys.write(Data(authorized.text.utf8), to: "authorized-keys", mode: 0o644)
         let acl = """
             \(EnvelopeTemplate.source):
               publish: [bench.]
@@ -56,7 +49,7 @@ final class BrokerUnderTest {
               subscribe: [bench.]
 
             """
-        try keys.write(Data(acl.utf8), to: "acl.yaml", mode: 0o644)
+        try keys.create(identities: ["bus-broker", EnvelopeTemplate.source, "bench-reader"], acl: acl)
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let brokerSecurity = try BusSecurity(directory: keys, identity: "bus-broker", logger: logger)

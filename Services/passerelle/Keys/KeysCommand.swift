@@ -39,13 +39,7 @@ struct KeysCommand: ParsableCommand {
             }
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            var authorized = AuthorizedKeys()
-            for identity in KeysCommand.initialIdentities {
-                authorized.add(identity: identity, publicKey: try writePair(identity, in: keys))
-            }
-            try keys.save(authorized)
-            try keys.write(Data(AccessControl.defaultYAML.utf8), to: "acl.yaml", mode: 0o644)
-            try keys.save(APIKeys())
+            try keys.create(identities: KeysCommand.initialIdentities)
             print("clés créées / keys created: \(KeysCommand.initialIdentities.joined(separator: ", "))")
             print("dossier / folder: \(directory)")
         }
@@ -74,12 +68,12 @@ struct KeysCommand: ParsableCommand {
             }
             let publicKey: String
             if let given = self.publicKey {
-                do { _ = try CurveKeyPair(publicKey: given, secretKey: given) } catch {
+                do { try CurveKeyPair.validate(given, name: "publicKey") } catch {
                     throw ValidationError("--public-key : \(error)")
                 }
                 publicKey = given
             } else {
-                publicKey = try writePair(name, in: keys)
+                publicKey = try keys.makeKeyPair(for: name).publicKey
             }
             authorized.add(identity: name, publicKey: publicKey)
             try keys.save(authorized)
@@ -121,12 +115,4 @@ struct KeysLocation: ParsableArguments {
         }
         return KeysDirectory(path: path)
     }
-}
-
-/// Makes a key pair for `identity`: `.public` readable, `.secret` mode 0600. Returns the public key.
-func writePair(_ identity: String, in keys: KeysDirectory) throws -> String {
-    let pair = try CurveKeyPair.generate()
-    try keys.write(Data((pair.secretKey + "\n").utf8), to: "\(identity).secret", mode: 0o600)
-    try keys.write(Data((pair.publicKey + "\n").utf8), to: "\(identity).public", mode: 0o644)
-    return pair.publicKey
 }

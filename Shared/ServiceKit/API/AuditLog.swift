@@ -85,7 +85,7 @@ public struct AuditLog: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        Int64(Date().timeIntervalSince1970 * 1_000), caller.name, caller.role?.rawValue,
+                        Timestamp.now.millisecondsSinceEpoch, caller.name, caller.role?.rawValue,
                         caller.onBehalfOf, request.method.rawValue, String(request.uri.path.prefix(500)),
                         String(resource.prefix(500)), status.code, changes,
                     ])
@@ -107,12 +107,10 @@ public struct AuditLog: Sendable {
             }
             sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
             arguments += [limit, offset]
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 let changes: String = row["changes"]
                 return Entry(
-                    time: formatter.string(from: Date(timeIntervalSince1970: Double(row["time"] as Int64) / 1_000)),
+                    time: Timestamp(millisecondsSinceEpoch: row["time"]).rfc3339,
                     actor: row["actor"], role: row["role"], onBehalfOf: row["on_behalf_of"], method: row["method"],
                     path: row["path"], resource: row["resource"], status: row["status"],
                     changes: changes.isEmpty ? [] : changes.components(separatedBy: "\n"))

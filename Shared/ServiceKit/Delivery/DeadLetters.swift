@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import GRDB
+import Messages
 import Synchronization
 
 /// The inbox's dead-letter table: events from an authenticated source that this reader
@@ -43,7 +44,7 @@ enum DeadLetters {
                 """,
             arguments: [
                 source, stream, seq, message.topic, Data(message.envelope), String(reason.prefix(1_000)),
-                Int64(Date().timeIntervalSince1970 * 1_000),
+                Timestamp.now.millisecondsSinceEpoch,
             ])
     }
 

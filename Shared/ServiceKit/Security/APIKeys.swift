@@ -1,3 +1,4 @@
+import Bus
 import Crypto
 import Foundation
 
@@ -109,6 +110,35 @@ extension KeysDirectory {
             try? FileManager.default.removeItem(atPath: temporary)
             throw KeysError.invalid("cannot replace \(target)")
         }
+    }
+
+    /// Makes a CURVE key pair for `identity`: `<identity>.secret` (mode 0600) and
+    /// `<identity>.public`.
+    @discardableResult
+    public func makeKeyPair(for identity: String) throws -> CurveKeyPair {
+        let pair = try CurveKeyPair.generate()
+        try write(Data((pair.secretKey + "\n").utf8), to: "\(identity).secret", mode: 0o600)
+        try write(Data((pair.publicKey + "\n").utf8), to: "\(identity).public", mode: 0o644)
+        return pair
+    }
+
+    /// Lays out a new bus in this (existing) folder: a key pair per identity, `authorized-keys`
+    /// listing them, `acl` as `acl.yaml`, and no API key yet. Returns the pairs.
+    @discardableResult
+    public func create(
+        identities: [String], acl: String = AccessControl.defaultYAML
+    ) throws -> [String: CurveKeyPair] {
+        var authorized = AuthorizedKeys()
+        var pairs: [String: CurveKeyPair] = [:]
+        for identity in identities {
+            let pair = try makeKeyPair(for: identity)
+            authorized.add(identity: identity, publicKey: pair.publicKey)
+            pairs[identity] = pair
+        }
+        try save(authorized)
+        try write(Data(acl.utf8), to: "acl.yaml", mode: 0o644)
+        try save(APIKeys())
+        return pairs
     }
 
     /// Writes `authorized-keys` (readable by all: public keys only); services follow it.
