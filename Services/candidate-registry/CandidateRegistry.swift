@@ -90,32 +90,25 @@ struct CandidateRegistry: Sendable {
     }
 
     /// Erasure: the person's data leaves the registry, its outbox and the file on disk.
-    /// `candidate.erased` and `contact.erased` tell every other service to do the same.
+    /// `candidate.erased` and `contact.erased` tell every other service to do the same, and
+    /// stay in the history as the record's tombstones (`{candidateId}`, nothing else): the
+    /// person's earlier events are deleted from the outbox at once, published or not, and a
+    /// replay says those seqs are gone on purpose.
     func erase(_ id: String) async throws {
-        let redacted = try await database.pool.write { db -> Int in
-            guard let current = try CandidateStore.find(id, db) else { throw APIError.notFound("candidat", id: id) }
-            let seqs = try CandidateStore.contactRows(id, db)
-            let redacted = try Outbox.redact(stream: Topic.stream(of: Topic.contactUpdated), seqs: seqs, in: db) { _ in
-                .contactUpdated(Self.redactedContact(id))
-            }
+        let forgotten = try await database.pool.write { db -> Int in
+            guard try CandidateStore.find(id, db) != nil else { throw APIError.notFound("candidat", id: id) }
             try CandidateStore.delete(id, db)
-            try outbox.append(.candidateErased(current.profile), in: db)
+            try outbox.append(.candidateErased(CandidateErased(candidateId: id)), in: db)
             try outbox.append(.contactErased(ContactErased(candidateId: id)), in: db)
-            return redacted
+            return try Outbox.forget(record: id, stream: Topic.stream(of: Topic.candidateErased), in: db)
+                + Outbox.forget(record: id, stream: Topic.stream(of: Topic.contactErased), in: db)
         }
         // secure_delete has zeroed the freed bytes in the database file; the old pages are
         // still in the WAL until a checkpoint copies them back and truncates it.
         if try await !database.truncateWAL() {
             logger.warning("WAL checkpoint after erasure did not complete; it completes at the next one")
         }
-        logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsRedacted": "\(redacted)"])
-    }
-
-    /// What a redacted `contact.updated` row carries instead of the person's details.
-    static func redactedContact(_ id: String) -> ContactDetails {
-        ContactDetails(
-            candidateId: id, name: PersonName(given: "", family: ""),
-            contact: Contact(preferredChannel: .none, language: .fr))
+        logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsDeleted": "\(forgotten)"])
     }
 
     /// A STOP reply by SMS: notifications consent off (in the inbox's transaction).
@@ -144,8 +137,7 @@ struct CandidateRegistry: Sendable {
     }
 
     private func emitContact(_ candidate: Candidate, _ db: Database) throws {
-        let envelope = try outbox.append(.contactUpdated(candidate.contactDetails), in: db)
-        try CandidateStore.rememberContactRow(candidate.profile.id, seq: envelope.seq, db)
+        try outbox.append(.contactUpdated(candidate.contactDetails), in: db)
     }
 
     /// Applies a change per purpose, logging each purpose that changes with its time.

@@ -5,8 +5,7 @@ import ServiceKit
 
 /// The registry's tables. The profile (what other services may know) and the person's name
 /// and contact (what only the registry and the notifier may know) are kept apart, as on the
-/// bus. `contact_rows` remembers which outbox rows carry the person's contact, so erasure can
-/// redact exactly those.
+/// bus. Erasure deletes the person's earlier outbox rows by their record (``Outbox/forget``).
 enum CandidateStore {
     static func migrate(_ migrator: inout DatabaseMigrator) {
         Idempotency.migrate(&migrator)
@@ -36,6 +35,10 @@ enum CandidateStore {
                         PRIMARY KEY (candidate, seq)
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("candidate-registry-v2-no-contact-rows") { db in
+            // Erasure now finds the person's outbox rows by their record (ServiceKit's outbox).
+            try db.execute(sql: "DROP TABLE contact_rows")
         }
     }
 
@@ -101,19 +104,10 @@ enum CandidateStore {
         return latest
     }
 
-    static func rememberContactRow(_ id: String, seq: Int64, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO contact_rows (candidate, seq) VALUES (?, ?)", arguments: [id, seq])
-    }
-
-    static func contactRows(_ id: String, _ db: Database) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: "SELECT seq FROM contact_rows WHERE candidate = ? ORDER BY seq", arguments: [id])
-    }
-
     /// Deletes everything the registry holds about the person.
     static func delete(_ id: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM candidates WHERE id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM consent_log WHERE candidate = ?", arguments: [id])
-        try db.execute(sql: "DELETE FROM contact_rows WHERE candidate = ?", arguments: [id])
         try Idempotency.forget(resource: id, db)
     }
 }

@@ -101,11 +101,11 @@ final class Matcher: @unchecked Sendable {
                 }
             case .candidateWithdrawn(let profile):
                 try removeCandidate(profile.id, &state, db, reason: Reason.withdrawn)
-            case .candidateErased(let profile):
+            case .candidateErased(let erased):
                 // match.withdrawn for each of the person's matches, then, once the relay has
-                // published them, the person's rows are redacted (ErasureRedaction).
-                try removeCandidate(profile.id, &state, db, reason: Reason.erased)
-                try MatcherStore.erase(profile.id, db)
+                // published them, the person's rows leave the outbox (ErasureRedaction).
+                try removeCandidate(erased.candidateId, &state, db, reason: Reason.erased)
+                try MatcherStore.erase(erased.candidateId, db)
                 state.erasedSinceCheckpoint = true
             default:
                 break  // other events of these streams: nothing to match

@@ -119,8 +119,10 @@ enum MatcherStore {
         }
     }
 
-    /// Redacts the rows of every erased person whose last row the relay has published;
-    /// returns how many people were finished.
+    /// Deletes the outbox rows of every erased person whose last row the relay has published
+    /// (replay then says they are gone on purpose; the stream's newest row is redacted
+    /// instead, see ``Outbox/forget(stream:seqs:in:replacement:)``); returns how many people
+    /// were finished.
     static func redactPublished(stream: String, _ db: Database, replacement: (Envelope) -> Event) throws -> Int {
         let published =
             try Int64.fetchOne(db, sql: "SELECT published FROM outbox_relay WHERE stream = ?", arguments: [stream]) ?? 0
@@ -129,7 +131,7 @@ enum MatcherStore {
         for candidate in ready {
             let seqs = try Int64.fetchAll(
                 db, sql: "SELECT seq FROM match_rows WHERE candidate_id = ? ORDER BY seq", arguments: [candidate])
-            try Outbox.redact(stream: stream, seqs: seqs, in: db, replacement: replacement)
+            try Outbox.forget(stream: stream, seqs: seqs, in: db, replacement: replacement)
             try db.execute(sql: "DELETE FROM match_rows WHERE candidate_id = ?", arguments: [candidate])
             try db.execute(sql: "DELETE FROM pending_redactions WHERE candidate_id = ?", arguments: [candidate])
         }

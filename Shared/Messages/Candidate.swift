@@ -99,3 +99,33 @@ public struct ContactErased: Hashable, Sendable, Codable {
         self.candidateId = candidateId
     }
 }
+
+/// The payload of `candidate.erased`: `{candidateId}`, nothing else about the person, so
+/// that the event can stay in a publisher's history (it is the record's tombstone there).
+public struct CandidateErased: Hashable, Sendable, Codable {
+    public var candidateId: String
+
+    public init(candidateId: String) {
+        self.candidateId = candidateId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case candidateId
+        /// Builds before this one sent the whole profile; its `id` is the candidate's.
+        case id
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let id = try container.decodeIfPresent(String.self, forKey: .candidateId) {
+            candidateId = id
+        } else {
+            candidateId = try container.decode(String.self, forKey: .id)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(candidateId, forKey: .candidateId)
+    }
+}

@@ -11,7 +11,7 @@ public enum Event: Hashable, Sendable {
     case candidateUpdated(CandidateProfile)
     case candidateWithdrawn(CandidateProfile)
     /// Every service deletes or anonymises what it holds about this candidate.
-    case candidateErased(CandidateProfile)
+    case candidateErased(CandidateErased)
     case contactUpdated(ContactDetails)
     case contactErased(ContactErased)
     case matchFound(Match)
@@ -54,8 +54,9 @@ public enum Event: Hashable, Sendable {
         switch self {
         case .offerPublished(let offer), .offerUpdated(let offer), .offerClosed(let offer): offer
         case .candidateRegistered(let profile), .candidateUpdated(let profile),
-            .candidateWithdrawn(let profile), .candidateErased(let profile):
+            .candidateWithdrawn(let profile):
             profile
+        case .candidateErased(let erased): erased
         case .contactUpdated(let details): details
         case .contactErased(let erased): erased
         case .matchFound(let match), .matchWithdrawn(let match): match
@@ -80,7 +81,7 @@ public enum Event: Hashable, Sendable {
         case Topic.candidateRegistered: return .candidateRegistered(try payload(CandidateProfile.self))
         case Topic.candidateUpdated: return .candidateUpdated(try payload(CandidateProfile.self))
         case Topic.candidateWithdrawn: return .candidateWithdrawn(try payload(CandidateProfile.self))
-        case Topic.candidateErased: return .candidateErased(try payload(CandidateProfile.self))
+        case Topic.candidateErased: return .candidateErased(try payload(CandidateErased.self))
         case Topic.contactUpdated: return .contactUpdated(try payload(ContactDetails.self))
         case Topic.contactErased: return .contactErased(try payload(ContactErased.self))
         case Topic.matchFound: return .matchFound(try payload(Match.self))

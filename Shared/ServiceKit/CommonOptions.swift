@@ -43,8 +43,17 @@ public struct CommonOptions: ParsableArguments {
 
     @Option(
         name: .customLong("delivery-retention-days"),
-        help: "Days of outbox history kept; unset keeps all (PASSERELLE_DELIVERY_RETENTION_DAYS).")
+        help:
+            "Days fact streams (notification) keep their events; unset keeps all (PASSERELLE_DELIVERY_RETENTION_DAYS).")
     public var deliveryRetentionDays: String?
+
+    @Option(
+        name: .customLong("delivery-compact-after-days"),
+        help: """
+            Days after which a superseded event of a state stream (offer, candidate, contact, match) is compacted \
+            away; default: the retention days (PASSERELLE_DELIVERY_COMPACT_AFTER_DAYS).
+            """)
+    public var deliveryCompactAfterDays: String?
 
     @Option(help: "This instance's source name and key identity, e.g. matcher@kayes (PASSERELLE_SOURCE).")
     public var source: String?
@@ -67,6 +76,7 @@ public struct CommonOptions: ParsableArguments {
         flags["bus.highWaterMark"] = busHighWaterMark
         flags["delivery.heartbeatMilliseconds"] = deliveryHeartbeatMilliseconds
         flags["delivery.retentionDays"] = deliveryRetentionDays
+        flags["delivery.compactAfterDays"] = deliveryCompactAfterDays
         flags["source"] = source
         if insecure { flags["insecure"] = "true" }
         return flags

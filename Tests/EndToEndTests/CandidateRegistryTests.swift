@@ -210,7 +210,9 @@ struct CandidateRegistryTests {
         // Erasure: events, then no trace in the registry's files; the other person is intact.
         let erased = try await request("DELETE", url + "/\(id)")
         #expect(erased.status == 204)
-        _ = try await observer.event(Topic.candidateErased) { $0.profile?.id == id }
+        _ = try await observer.event(Topic.candidateErased) {
+            if case .candidateErased(let erased) = $0.payload { erased.candidateId == id } else { false }
+        }
         _ = try await observer.event(Topic.contactErased) {
             if case .contactErased(let erased) = $0.payload { erased.candidateId == id } else { false }
         }
@@ -220,6 +222,24 @@ struct CandidateRegistryTests {
         }
         #expect(try filesContaining("+22390000001", under: registry.dataDirectory) != [])
         let survivor = try #require(other.json?["id"]?.string)
+        // The person's earlier events left the registry's history: only the tombstones stay,
+        // and a replay says the other seqs are gone on purpose.
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let stored = try DatabaseQueue(
+            path: (registry.dataDirectory as NSString).appendingPathComponent("candidate-registry.sqlite"),
+            configuration: readOnly)
+        let left = try await stored.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT topic FROM outbox WHERE record = ? ORDER BY stream, seq", arguments: [id])
+        }
+        let kept = try await stored.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT topic FROM outbox WHERE record = ? ORDER BY stream, seq", arguments: [survivor])
+        }
+        try stored.close()
+        #expect(left == [Topic.candidateErased, Topic.contactErased])
+        #expect(kept == [Topic.candidateRegistered, Topic.contactUpdated])
         #expect(try await request("GET", url + "/\(survivor)").json?["name"]?["family"] == "Sangaré")
     }
 
@@ -244,8 +264,7 @@ struct CandidateRegistryTests {
 extension Envelope {
     var profile: CandidateProfile? {
         switch payload {
-        case .candidateRegistered(let profile), .candidateUpdated(let profile), .candidateWithdrawn(let profile),
-            .candidateErased(let profile):
+        case .candidateRegistered(let profile), .candidateUpdated(let profile), .candidateWithdrawn(let profile):
             profile
         default: nil
         }

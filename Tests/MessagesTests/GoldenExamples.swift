@@ -38,7 +38,8 @@ enum GoldenExamples {
                 time: try time("2026-11-28T14:22:08.764Z"), event: .candidateWithdrawn(try withdrawn(moussa))),
             Envelope(
                 id: uuid("9c6d2e8f-7a4b-4c1d-a3e5-1f8b9d2c6e07"), source: "candidate-registry", seq: 5123,
-                time: try time("2026-11-28T17:48:31.500Z"), event: .candidateErased(try withdrawn(moussa))),
+                time: try time("2026-11-28T17:48:31.500Z"),
+                event: .candidateErased(CandidateErased(candidateId: moussa.id))),
             Envelope(
                 id: uuid("2e7f4a1b-8d3c-4b9e-b6a2-4c1d7e8f3a52"), source: "candidate-registry", seq: 3307,
                 time: try time("2026-11-28T10:02:17.250Z"),

@@ -85,8 +85,9 @@ enum DeadLetters {
     }
 }
 
-/// How many dead letters wait; readable from `/health` and `/metrics` without the actor.
-public final class DeadLetterCount: Sendable {
+/// A count the inbox keeps (dead letters waiting, seqs passed over), readable from `/health`
+/// and `/metrics` without the actor.
+public final class AtomicCount: Sendable {
     private let count = Atomic<Int>(0)
     public init() {}
     public var value: Int { count.load(ordering: .relaxed) }

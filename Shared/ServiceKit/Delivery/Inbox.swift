@@ -53,9 +53,13 @@ public actor Inbox {
         public var deadLettered = 0
         /// Heartbeats whose payload named another source than their sender: ignored.
         public var forgedHeartbeats = 0
+        /// Seqs passed over because their publisher compacted or pruned them (replay said so).
+        public var absentOnPurpose = 0
     }
     /// Dead letters waiting, as last counted (for `/health` and `/metrics`).
-    public nonisolated let deadLetters = DeadLetterCount()
+    public nonisolated let deadLetters = AtomicCount()
+    /// Seqs passed over as gone on purpose, since start (for `/metrics`).
+    public nonisolated let absentOnPurpose = AtomicCount()
 
     /// - Parameter streams: the streams followed (`offer`, `candidate`, …), without the dot.
     /// - Parameter replayOptions: socket options to reach a source's replay endpoint (with
@@ -246,8 +250,21 @@ public actor Inbox {
                 let wanted = Int(min(target - from + 1, Int64(ReplayProtocol.maximumBatch)))
                 let batch = try await client.fetch(
                     stream: key.stream, from: from, limit: wanted, timeout: replayTimeout)
-                guard !batch.messages.isEmpty else { break }
-                statistics.replayed += try await apply(batch.messages.compactMap(decode), key: key)
+                guard batch.through >= from else { break }  // the publisher holds nothing from there yet
+                let applied = try await apply(
+                    batch.messages.compactMap(decode), key: key, absent: batch.absent, through: batch.through)
+                statistics.replayed += applied.count
+                if applied.skipped > 0 {
+                    statistics.absentOnPurpose += Int(applied.skipped)
+                    absentOnPurpose.add(Int(applied.skipped))
+                    logger.info(
+                        "replay: seqs gone on purpose passed over (compacted or pruned by the publisher)",
+                        metadata: [
+                            "stream": "\(key)", "seqs": "\(applied.skipped)",
+                            "ranges": "\(batch.absent.prefix(3).map { "\($0.lowerBound)…\($0.upperBound)" })",
+                        ])
+                }
+                guard try await lastApplied(key) >= from else { break }  // no progress: stop, retry later
             }
             retry[key.source] = nil
         } catch {
@@ -268,7 +285,8 @@ public actor Inbox {
     }
 
     /// Applies consecutive messages in one transaction with the new applied seq; returns how
-    /// many were applied.
+    /// many were applied, and how many seqs it passed over because the publisher declared
+    /// them gone on purpose (`absent`, from a replay reply covering up to `through`).
     ///
     /// The applied seq is read again inside the transaction, so that whatever interleaves
     /// across the awaits (a live message, a repair), nothing is applied twice or out of order.
@@ -276,17 +294,28 @@ public actor Inbox {
     /// event goes to the dead-letter table in the same transaction (a transient database
     /// failure, such as a full disk, aborts the whole transaction instead, to be retried).
     @discardableResult
-    private func apply(_ items: [Received], key: Key) async throws -> Int {
+    private func apply(
+        _ items: [Received], key: Key, absent: [ClosedRange<Int64>] = [], through: Int64? = nil
+    ) async throws -> (count: Int, skipped: Int64) {
         let handler = handler
         let ready = items
-        let (newest, count, dead) = try await database.pool.write { db -> (Int64, Int, [String]) in
+        let (newest, count, skipped, dead) = try await database.pool.write { db -> (Int64, Int, Int64, [String]) in
             var last =
                 try Int64.fetchOne(
                     db, sql: "SELECT applied FROM inbox WHERE source = ? AND stream = ?",
                     arguments: [key.source, key.stream]) ?? 0
             var count = 0
+            var skipped: Int64 = 0
             var dead: [String] = []
-            for item in ready where item.seq == last + 1 {
+            /// Moves past `last + 1 ... upTo` if the publisher said all of it is gone on purpose.
+            func passOver(upTo seq: Int64) {
+                guard seq > last, Self.covers(absent, (last + 1)...seq) else { return }
+                skipped += seq - last
+                last = seq
+            }
+            for item in ready {
+                if item.seq > last + 1 { passOver(upTo: item.seq - 1) }
+                guard item.seq == last + 1 else { continue }
                 if let envelope = item.envelope {
                     do {
                         try db.inSavepoint {
@@ -307,13 +336,14 @@ public actor Inbox {
                 }
                 last = item.seq
             }
+            if let through { passOver(upTo: through) }
             try db.execute(
                 sql: """
                     INSERT INTO inbox (source, stream, applied) VALUES (?, ?, ?)
                     ON CONFLICT(source, stream) DO UPDATE SET applied = excluded.applied
                     """,
                 arguments: [key.source, key.stream, last])
-            return (last, count, dead)
+            return (last, count, skipped, dead)
         }
         applied[key] = max(applied[key] ?? 0, newest)  // transactions may resume out of order here
         statistics.applied += count
@@ -324,7 +354,18 @@ public actor Inbox {
                 "events kept as dead letters",
                 metadata: ["stream": "\(key)", "events": "\(dead.joined(separator: "; "))"])
         }
-        return count
+        return (count, skipped)
+    }
+
+    /// Whether the ranges (ordered, disjoint) cover every seq of `wanted`.
+    static func covers(_ ranges: [ClosedRange<Int64>], _ wanted: ClosedRange<Int64>) -> Bool {
+        var next = wanted.lowerBound
+        for range in ranges where range.upperBound >= next {
+            guard range.lowerBound <= next else { return false }
+            next = range.upperBound + 1
+            if next > wanted.upperBound { return true }
+        }
+        return false
     }
 
     /// Applies the dead letters this build can now read and apply (after an upgrade, say),

@@ -14,8 +14,13 @@ import Messages
 public struct Outbox: Sendable {
     /// The `source` of every envelope: this service instance.
     public let source: String
+    /// Which streams are records' states (compacted) and which are facts (pruned by age).
+    public let history: StreamHistory
 
-    public init(source: String) { self.source = source }
+    public init(source: String, history: StreamHistory = .standard) {
+        self.source = source
+        self.history = history
+    }
 
     /// Appends one event with the next seq of its stream; call it inside a write transaction.
     @discardableResult
@@ -56,11 +61,11 @@ public struct Outbox: Sendable {
 
     private func insert(_ envelope: Envelope, stream: String, _ db: Database) throws {
         try db.cachedStatement(
-            sql: "INSERT INTO outbox (stream, seq, id, topic, time, envelope) VALUES (?, ?, ?, ?, ?, ?)"
+            sql: "INSERT INTO outbox (stream, seq, id, topic, time, envelope, record) VALUES (?, ?, ?, ?, ?, ?, ?)"
         ).execute(
             arguments: [
                 stream, envelope.seq, envelope.id.uuidString.lowercased(), envelope.type,
-                envelope.time.millisecondsSinceEpoch, Data(envelope.encoded()),
+                envelope.time.millisecondsSinceEpoch, Data(envelope.encoded()), history.record(envelope.payload),
             ])
     }
 
@@ -89,7 +94,13 @@ public struct Outbox: Sendable {
         try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?", arguments: [stream]) ?? 0
     }
 
-    /// Stored messages of `stream` from seq `from` on, at most `limit`, in order.
+    /// The oldest seq `stream` still holds (its history starts there; 0 when it has none).
+    public static func first(stream: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM outbox WHERE stream = ?", arguments: [stream]) ?? 0
+    }
+
+    /// Stored messages of `stream` from seq `from` on, at most `limit`, in order. Seqs that
+    /// compaction or pruning removed are simply not there: the next row follows.
     public static func messages(stream: String, from: Int64, limit: Int, _ db: Database) throws -> [StoredMessage] {
         try Row.fetchAll(
             db,
@@ -151,18 +162,6 @@ public struct Outbox: Sendable {
             redacted += 1
         }
         return redacted
-    }
-
-    /// Deletes rows older than `cutoff` (retention), keeping each stream's newest row so that
-    /// numbering continues. By default nothing is deleted: the history serves late services.
-    public static func prune(olderThan cutoff: Timestamp, _ db: Database) throws -> Int {
-        try db.execute(
-            sql: """
-                DELETE FROM outbox WHERE time < ?
-                AND seq < (SELECT MAX(seq) FROM outbox AS newest WHERE newest.stream = outbox.stream)
-                """,
-            arguments: [cutoff.millisecondsSinceEpoch])
-        return db.changesCount
     }
 }
 

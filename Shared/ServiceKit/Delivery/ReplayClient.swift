@@ -20,12 +20,12 @@ public actor ReplayClient {
         socket = try BusSocket(type: .dealer, options: options, connect: [endpoint])
     }
 
-    /// One batch: up to `limit` messages of `stream` from seq `from`, and the newest seq the
-    /// publisher holds.
+    /// One batch: up to `limit` messages of `stream` from seq `from`, the seqs the reply
+    /// covers and those in it gone on purpose, and the newest seq the publisher holds.
     public func fetch(
         stream: String, from: Int64, limit: Int = ReplayProtocol.maximumBatch, timeout: Duration
     )
-        async throws -> (messages: [BusMessage], latest: Int64)
+        async throws -> ReplayProtocol.Batch
     {
         // One request at a time: concurrent ones would read each other's replies off the socket.
         await acquire()
@@ -36,7 +36,7 @@ public actor ReplayClient {
         let socket = socket
         let endpoint = endpoint
         let source = source
-        return try await withThrowingTaskGroup(of: (messages: [BusMessage], latest: Int64)?.self) { group in
+        return try await withThrowingTaskGroup(of: ReplayProtocol.Batch?.self) { group in
             group.addTask {
                 while let frames = try await socket.receive() {
                     guard let header = try? CanonicalJSON.decode(ReplayProtocol.Header.self, from: frames[0]),
@@ -59,37 +59,57 @@ public actor ReplayClient {
         }
     }
 
+    /// Checks a reply against its request: every message is the asked stream's and source's,
+    /// in order within `from`…`through`, and with the `absent` ranges it accounts for every
+    /// seq there exactly once. Anything else refuses the whole reply.
     static func check(
         _ frames: [[UInt8]], header: ReplayProtocol.Header, stream: String, from: Int64, endpoint: String,
         source: String? = nil
-    ) throws -> (messages: [BusMessage], latest: Int64) {
+    ) throws -> ReplayProtocol.Batch {
+        func invalid(_ reason: String) -> ReplayError { .invalidReply(endpoint: endpoint, reason: reason) }
         if let error = header.error { throw ReplayError.refused(endpoint: endpoint, reason: error) }
-        guard header.stream == stream, header.from == from, let count = header.count, let latest = header.latest,
-            frames.count == 1 + 2 * count
-        else {
-            throw ReplayError.invalidReply(
-                endpoint: endpoint, reason: "header does not match the request or the frames")
+        guard header.stream == stream, header.from == from, let count = header.count, count >= 0,
+            let latest = header.latest, frames.count == 1 + 2 * count
+        else { throw invalid("header does not match the request or the frames") }
+        // A publisher before `through` sends its rows without gaps: the reply covers exactly them.
+        let through = header.through ?? (from + Int64(count) - 1)
+        guard through <= latest || count == 0 && through < from else {
+            throw invalid("it covers up to seq \(through), beyond the newest seq \(latest)")
+        }
+        var absent: [ClosedRange<Int64>] = []
+        for pair in header.absent ?? [] {
+            guard pair.count == 2, pair[0] <= pair[1], pair[0] >= (absent.last.map { $0.upperBound + 1 } ?? from),
+                pair[1] <= through
+            else { throw invalid("absent range \(pair) is not an ordered range within \(from)…\(through)") }
+            absent.append(pair[0]...pair[1])
         }
         var messages: [BusMessage] = []
+        var seqs: [Int64] = []
         for index in 0..<count {
             let message = try BusMessage(frames: [frames[1 + 2 * index], frames[2 + 2 * index]])
             // Read as leniently as the inbox reads live messages: an envelope of a newer schema
             // (`v` 2) must reach the inbox, which keeps it as a dead letter, not stall the repair.
             guard let envelope = Inbox.header(of: message) else {
-                throw ReplayError.invalidReply(endpoint: endpoint, reason: "message \(index) has no readable header")
+                throw invalid("message \(index) has no readable header")
             }
             if let source, envelope.source != source {
-                throw ReplayError.invalidReply(
-                    endpoint: endpoint, reason: "message \(index) is from \(envelope.source), not \(source)")
+                throw invalid("message \(index) is from \(envelope.source), not \(source)")
             }
-            guard envelope.stream == stream, envelope.seq == from + Int64(index) else {
-                throw ReplayError.invalidReply(
-                    endpoint: endpoint,
-                    reason: "expected \(stream) seq \(from + Int64(index)), got \(envelope.stream) seq \(envelope.seq)")
+            guard envelope.stream == stream else {
+                throw invalid("message \(index) is of stream \(envelope.stream), not \(stream)")
             }
+            let after = seqs.last.map { $0 + 1 } ?? from
+            guard envelope.seq >= after, envelope.seq <= through else {
+                throw invalid("expected \(stream) seq \(after)…\(through), got seq \(envelope.seq)")
+            }
+            seqs.append(envelope.seq)
             messages.append(message)
         }
-        return (messages, latest)
+        // Messages and absent ranges together are exactly `from`…`through`, each seq once.
+        guard ReplayProtocol.gaps(in: seqs, from: from, through: through) == absent else {
+            throw invalid("the absent ranges do not account for the seqs \(from)…\(through) missing from the reply")
+        }
+        return ReplayProtocol.Batch(messages: messages, latest: latest, through: through, absent: absent)
     }
 
     private var busy = false

@@ -71,14 +71,22 @@ public struct ReplayServer: Service {
         }
         let limit = min(parsed.limit, ReplayProtocol.maximumBatch)
         do {
-            let (rows, latest) = try await database.pool.read { db in
+            // One snapshot: the rows, the newest seq and the history start agree.
+            let (rows, latest, first) = try await database.pool.read { db in
                 (
                     try Outbox.messages(stream: parsed.stream, from: parsed.from, limit: limit, db),
-                    try Outbox.latest(stream: parsed.stream, db)
+                    try Outbox.latest(stream: parsed.stream, db),
+                    try Outbox.first(stream: parsed.stream, db)
                 )
             }
+            // A full batch covers up to its last row; a short one reaches the newest seq. Every
+            // seq in between that has no row was compacted or pruned: the outbox numbers
+            // without gaps, and its newest row is never deleted.
+            let through = rows.count == limit ? rows[rows.count - 1].seq : latest
+            let absent = ReplayProtocol.gaps(in: rows.map(\.seq), from: parsed.from, through: through)
             let header = ReplayProtocol.Header(
-                request: parsed.request, stream: parsed.stream, from: parsed.from, count: rows.count, latest: latest)
+                request: parsed.request, stream: parsed.stream, from: parsed.from, count: rows.count, latest: latest,
+                through: through, first: first, absent: absent.map { [$0.lowerBound, $0.upperBound] })
             var frames = [ReplayProtocol.encode(header)]
             for row in rows {
                 frames.append(Array(row.topic.utf8))

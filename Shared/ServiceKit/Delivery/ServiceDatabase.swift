@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Messages
 
 /// A service's own SQLite file, opened once per process as a GRDB `DatabasePool` (WAL:
 /// readers never wait for the writer).
@@ -66,6 +67,27 @@ public final class ServiceDatabase: Sendable {
                         PRIMARY KEY (source, stream)
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("servicekit-v2-outbox-record") { db in
+            // The record each state event is about: compaction keeps the latest per record.
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN record TEXT;
+                    CREATE INDEX outbox_record ON outbox (stream, record, seq) WHERE record IS NOT NULL;
+                    """)
+            let rows = try Row.fetchCursor(db, sql: "SELECT stream, seq, topic, envelope FROM outbox")
+            var keys: [(String, Int64, String)] = []
+            while let row = try rows.next() {
+                // A row this build cannot read keeps no key: it is never compacted.
+                guard let envelope = try? Envelope.decode(topic: row["topic"], bytes: [UInt8](row["envelope"] as Data)),
+                    let record = StreamHistory.standard.record(envelope.payload)
+                else { continue }
+                keys.append((row["stream"], row["seq"], record))
+            }
+            for (stream, seq, record) in keys {
+                try db.execute(
+                    sql: "UPDATE outbox SET record = ? WHERE stream = ? AND seq = ?", arguments: [record, stream, seq])
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Bus
 import Logging
 import Messages
+import Prometheus
 import ServiceLifecycle
 
 extension ServiceRunner {
@@ -8,7 +9,8 @@ extension ServiceRunner {
     /// append to, and the services to run (relay with heartbeat, replay server, retention).
     ///
     /// Settings: `replay` (the endpoint to bind), `delivery.heartbeatMilliseconds` (default
-    /// 1000), `delivery.retentionDays` (default: keep the whole history).
+    /// 1000), `delivery.retentionDays` and `delivery.compactAfterDays` (see ``OutboxHistory``;
+    /// default: keep the whole history).
     public func publishing(database: ServiceDatabase) throws -> (outbox: Outbox, services: [any Service]) {
         let settings = context.settings
         let source = settings.source
@@ -31,10 +33,9 @@ extension ServiceRunner {
                 heartbeatInterval: .milliseconds(heartbeat), health: context.health,
                 sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]), logger: context.logger)
         )
-        if let days = settings.config.int(forKey: "delivery.retentionDays"), days > 0 {
-            services.append(OutboxRetention(database: database, days: days, logger: context.logger))
-        }
-        return (Outbox(source: source), services)
+        let history = try OutboxHistory(settings: settings, database: database, context: context)
+        if let history { services.append(history) }
+        return (Outbox(source: source, history: history?.streams ?? .standard), services)
     }
 
     /// The receiving half: an `Inbox` on whole `streams`, and the service that feeds it.
@@ -55,29 +56,99 @@ extension ServiceRunner {
             "passerelle_inbox_dead_letters", help: "Events kept in inbox_dead_letters, not applied (see /health).")
         let count = inbox.deadLetters
         context.metrics.addCollector { deadLetters.set(Int64(count.value)) }
+        let skipped = inbox.absentOnPurpose
+        context.metrics.mirroredCounter(
+            "passerelle_inbox_absent_on_purpose_total",
+            help: "Seqs passed over because their publisher compacted or pruned them (its replay said so).",
+            total: { skipped.value })
         return (inbox, InboxConsumer(inbox: inbox, subscriber: subscriber, logger: context.logger))
     }
 }
 
-/// Deletes outbox rows older than the retention, once an hour (each stream keeps its newest).
-struct OutboxRetention: Service {
+/// Keeps the outbox bounded without losing the current state (DESIGN.md, "Outbox"): at start
+/// and then every hour, compacts state streams and prunes fact streams.
+///
+/// - `delivery.compactAfterDays` (`--delivery-compact-after-days`): an event of a state
+///   stream that a later event of the same record supersedes is deleted once it is that old.
+///   Each record keeps its latest event, or its tombstone. Defaults to `retentionDays`.
+/// - `delivery.retentionDays` (`--delivery-retention-days`): events of fact streams
+///   (`notification`) older than that are deleted; the stream's history then starts later.
+///
+/// Both take days, fractions allowed (`0.5`); unset, nothing is deleted. Only published rows
+/// are touched, and each stream keeps its newest row, so numbering goes on. Replay tells
+/// readers which seqs are gone, and they pass over them (``ReplayProtocol``).
+struct OutboxHistory: Service {
     let database: ServiceDatabase
-    let days: Int
+    let streams: StreamHistory
+    let compactAfter: Double?
+    let retention: Double?
     let logger: Logger
+    let compacted: Counter
+    let pruned: Counter
+
+    /// Nil when neither setting is given (the whole history is kept).
+    init?(settings: ServiceSettings, database: ServiceDatabase, context: ServiceContext) throws {
+        func days(_ key: String) throws -> Double? {
+            guard let text = settings.value(key), !text.isEmpty else { return nil }
+            guard let days = Double(text), days.isFinite, days >= 0 else {
+                throw SettingsError.invalid(key: key, reason: "must be a number of days, 0 or more (got '\(text)')")
+            }
+            return days
+        }
+        let retention = try days("delivery.retentionDays")
+        let compactAfter = try days("delivery.compactAfterDays") ?? retention
+        guard retention != nil || compactAfter != nil else { return nil }
+        self.database = database
+        self.streams = .standard
+        self.compactAfter = compactAfter
+        self.retention = retention
+        self.logger = context.logger
+        compacted = context.metrics.counter(
+            "passerelle_outbox_compacted_total",
+            help: "Outbox events deleted by compaction (superseded in their record).")
+        pruned = context.metrics.counter(
+            "passerelle_outbox_pruned_total", help: "Outbox events of fact streams deleted by retention (age).")
+    }
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
                 while true {
-                    let cutoff = Timestamp(
-                        millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch - Int64(days) * 86_400_000)
-                    let deleted = try await database.pool.write { db in try Outbox.prune(olderThan: cutoff, db) }
-                    if deleted > 0 {
-                        logger.info("outbox retention", metadata: ["deleted": "\(deleted)", "days": "\(days)"])
+                    do {
+                        try await runOnce()
+                    } catch let error as CancellationError {
+                        throw error
+                    } catch {
+                        logger.error("outbox compaction failed; next try in an hour", metadata: ["error": "\(error)"])
                     }
                     try await Task.sleep(for: .seconds(3_600))
                 }
             }
         } catch is CancellationError {}
+    }
+
+    /// One pass: compaction, then retention; logs what it deleted.
+    func runOnce(now: Timestamp = .now) async throws {
+        func cutoff(_ days: Double) -> Timestamp {
+            Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - Int64(days * 86_400_000))
+        }
+        var deleted: [String: Int] = [:]
+        if let compactAfter {
+            let count = try await Outbox.compact(olderThan: cutoff(compactAfter), database.pool)
+            compacted.increment(by: Int64(count))
+            deleted["compacted"] = count
+        }
+        if let retention {
+            let count = try await Outbox.prune(
+                streams: streams.factStreams, olderThan: cutoff(retention), database.pool)
+            pruned.increment(by: Int64(count))
+            deleted["pruned"] = count
+        }
+        logger.info(
+            "outbox history maintained",
+            metadata: [
+                "compacted": "\(deleted["compacted"].map(String.init) ?? "off")",
+                "pruned": "\(deleted["pruned"].map(String.init) ?? "off")",
+            ])
     }
 }

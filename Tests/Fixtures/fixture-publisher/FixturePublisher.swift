@@ -27,15 +27,35 @@ struct FixturePublisher: AsyncParsableCommand {
     @Flag(help: "Commit every event, then die by SIGKILL before anything is published.")
     var crashAfterCommit = false
 
+    @Option(help: "e2e (numbered e2e.sample events) or candidates (a registry's history: CandidateWorkload).")
+    var workload = "e2e"
+
+    @Option(name: .customLong("old-facts"), help: "candidates: notifications among the first N events are dated back.")
+    var oldFacts = 0
+
+    @Option(name: .customLong("fact-age-days"), help: "candidates: how far back those notifications are dated.")
+    var factAgeDays = 30
+
     static let identity = ServiceIdentity(
         name: "fixture-publisher", defaultHTTP: "127.0.0.1:0", defaultReplay: "tcp://127.0.0.1:*")
 
     func run() async throws {
         let settings = try await common.settings(for: Self.identity)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "fixture-publisher")
-        let emitter = Emitter(
-            database: database, outbox: Outbox(source: Self.identity.name), total: events, batch: max(1, batch),
-            pause: .milliseconds(pauseMilliseconds))
+        let source = settings.source
+        let emitter: any Emitting =
+            switch workload {
+            case "e2e":
+                Emitter(
+                    database: database, outbox: Outbox(source: source), total: events, batch: max(1, batch),
+                    pause: .milliseconds(pauseMilliseconds))
+            case "candidates":
+                CandidateWorkload(
+                    database: database, outbox: Outbox(source: source), total: events, batch: max(1, batch),
+                    oldFacts: oldFacts, factAgeDays: factAgeDays)
+            default:
+                throw ValidationError("--workload must be e2e or candidates, not '\(workload)'")
+            }
         if crashAfterCommit {
             try await emitter.emitAll()
             kill(getpid(), SIGKILL)
@@ -47,8 +67,13 @@ struct FixturePublisher: AsyncParsableCommand {
     }
 }
 
+/// A workload: emits the events the outbox is missing, then waits for shutdown.
+protocol Emitting: Service {
+    func emitAll() async throws
+}
+
 /// Emits the missing events, then waits for shutdown.
-struct Emitter: Service {
+struct Emitter: Emitting {
     let database: ServiceDatabase
     let outbox: Outbox
     let total: Int
