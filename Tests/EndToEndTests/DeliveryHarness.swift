@@ -75,6 +75,10 @@ struct AppliedReport: Codable, Equatable {
     var inOrder: Bool
     var duplicates: Int
     var replayed: Int
+    /// Seqs passed over because the publisher said they were compacted or pruned.
+    var absentOnPurpose: Int
+    /// The inbox's last applied seq per stream.
+    var appliedSeqs: [String: Int64]
 }
 
 /// Every event applied exactly once: no seq twice, none kept as a dead letter, and no

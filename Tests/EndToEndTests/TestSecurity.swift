@@ -35,7 +35,11 @@ enum TestSecurity {
                 of: "bus-tap:\n  publish: []\n  subscribe: [offer., candidate., match., notification.]",
                 with: "bus-tap:\n  publish: []\n  subscribe: [e2e., offer., candidate., match., notification.]")
             for identity in testIdentities where identity != "intruder" && identity != "bus-tap-contact" {
-                acl += "\(identity):\n  publish: \(streams)\n  subscribe: \(streams)\n"
+                // The delivery fixtures replay a registry's history, contact details included.
+                let own =
+                    identity.hasPrefix("fixture-")
+                    ? streams.replacingOccurrences(of: "]", with: ", contact.]") : streams
+                acl += "\(identity):\n  publish: \(own)\n  subscribe: \(own)\n"
             }
             acl = acl.replacingOccurrences(
                 of:

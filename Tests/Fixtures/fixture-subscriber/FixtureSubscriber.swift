@@ -103,27 +103,31 @@ enum State {
         }
     }
 
-    /// Rows per table and a SHA-256 over them in key order: equal digests, equal state.
+    /// Per table, its rows and a SHA-256 over them in key order (equal digests, equal
+    /// state); and the notifications' ids, to compare a fact stream that was pruned.
     struct Digest: Codable, Equatable {
-        var candidates: Int
-        var contacts: Int
-        var notifications: Int
-        var sha256: String
+        var candidates: Table
+        var contacts: Table
+        var notifications: Table
+        var notificationIds: [String]
+
+        struct Table: Codable, Equatable {
+            var rows: Int
+            var sha256: String
+        }
     }
 
     static func digest(_ db: Database) throws -> Digest {
-        var hash = SHA256()
-        var counts: [Int] = []
-        for (table, column) in [("candidates", "profile"), ("contacts", "details"), ("notifications", "body")] {
-            let rows = try Row.fetchAll(db, sql: "SELECT id, \(column) AS value FROM \(table) ORDER BY id")
-            counts.append(rows.count)
-            for row in rows {
-                hash.update(data: Data("\(table)\t\(row["id"] as String)\t\(row["value"] as String)\n".utf8))
-            }
+        func table(_ name: String, _ column: String) throws -> Digest.Table {
+            var hash = SHA256()
+            let rows = try Row.fetchAll(db, sql: "SELECT id, \(column) AS value FROM \(name) ORDER BY id")
+            for row in rows { hash.update(data: Data("\(row["id"] as String)\t\(row["value"] as String)\n".utf8)) }
+            return Digest.Table(rows: rows.count, sha256: hash.finalize().map { String(format: "%02x", $0) }.joined())
         }
         return Digest(
-            candidates: counts[0], contacts: counts[1], notifications: counts[2],
-            sha256: hash.finalize().map { String(format: "%02x", $0) }.joined())
+            candidates: try table("candidates", "profile"), contacts: try table("contacts", "details"),
+            notifications: try table("notifications", "body"),
+            notificationIds: try String.fetchAll(db, sql: "SELECT id FROM notifications ORDER BY id"))
     }
 }
 
@@ -139,10 +143,18 @@ struct AppliedReport: Codable {
     var replayed: Int
     /// Seqs passed over because the publisher said they were compacted or pruned.
     var absentOnPurpose: Int
+    /// The inbox's last applied seq per stream (of any source).
+    var appliedSeqs: [String: Int64]
 
     static func make(database: ServiceDatabase, inbox: Inbox) async throws -> AppliedReport {
-        let rows = try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT source, stream, seq FROM effects ORDER BY rowid")
+        let (rows, appliedSeqs) = try await database.pool.read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT source, stream, seq FROM effects ORDER BY rowid"),
+                try Dictionary(
+                    Row.fetchAll(db, sql: "SELECT stream, applied FROM inbox").map {
+                        ($0["stream"] as String, $0["applied"] as Int64)
+                    }, uniquingKeysWith: max)
+            )
         }
         var last: [String: Int64] = [:]
         var seen = Set<String>()
@@ -158,6 +170,6 @@ struct AppliedReport: Codable {
         return AppliedReport(
             effects: rows.count, appliedTwice: rows.count - seen.count, deadLetters: inbox.deadLetters.value,
             inOrder: inOrder, duplicates: statistics.duplicates, replayed: statistics.replayed,
-            absentOnPurpose: statistics.absentOnPurpose)
+            absentOnPurpose: statistics.absentOnPurpose, appliedSeqs: appliedSeqs)
     }
 }
