@@ -98,6 +98,46 @@ struct CompactionTests {
         #expect(next.seq == 6)
     }
 
+    @Test("an outbox written before record keys gets them when the service is upgraded")
+    func upgradeBackfillsRecords() async throws {
+        let directory = temporaryDirectory()
+        let path = (directory as NSString).appendingPathComponent("upgraded.sqlite")
+        // The file as the first release left it: its two migrations applied, three events.
+        let old = try DatabaseQueue(path: path)
+        let events: [Event] = [
+            .offerPublished(.sample(id: "offer-a")), .candidateErased(CandidateErased(candidateId: "c-9")),
+            sampleEvent(1),
+        ]
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('servicekit-v1-outbox'), ('servicekit-v1-inbox');
+                    CREATE TABLE outbox (
+                        stream TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, topic TEXT NOT NULL,
+                        time INTEGER NOT NULL, envelope BLOB NOT NULL, PRIMARY KEY (stream, seq)) WITHOUT ROWID;
+                    CREATE TABLE outbox_relay (stream TEXT PRIMARY KEY, published INTEGER NOT NULL);
+                    CREATE TABLE inbox (
+                        source TEXT NOT NULL, stream TEXT NOT NULL, applied INTEGER NOT NULL,
+                        PRIMARY KEY (source, stream)) WITHOUT ROWID;
+                    """)
+            for event in events {
+                let envelope = Envelope(source: "fixture", seq: 1, event: event)
+                try db.execute(
+                    sql: "INSERT INTO outbox VALUES (?, 1, ?, ?, 0, ?)",
+                    arguments: [event.stream, envelope.id.uuidString, envelope.type, Data(envelope.encoded())])
+            }
+        }
+        try old.close()
+        let database = try ServiceDatabase(directory: directory, name: "upgraded")
+        let records = try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT stream, record FROM outbox ORDER BY stream").map {
+                "\($0["stream"] as String)=\(($0["record"] as String?) ?? "none")"
+            }
+        }
+        #expect(records == ["candidate=c-9", "e2e=none", "offer=offer-a"])
+    }
+
     @Test("pruning a fact stream by age keeps its newest row and moves the start of its history")
     func pruningFacts() async throws {
         let database = try ServiceDatabase(directory: temporaryDirectory(), name: "pruning")
