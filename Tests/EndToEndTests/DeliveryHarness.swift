@@ -80,10 +80,10 @@ struct AppliedReport: Codable, Equatable {
 /// Every event applied exactly once: no seq twice, none kept as a dead letter, and no
 /// "inbox failed" in the subscriber's log (an error the inbox absorbed would hide a fault).
 func expectExactlyOnce(
-    _ report: AppliedReport?, subscriber: SpawnedProcess, sourceLocation: SourceLocation = #_sourceLocation
+    _ report: AppliedReport, subscriber: SpawnedProcess, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(report?.appliedTwice == 0, "seqs applied twice", sourceLocation: sourceLocation)
-    #expect(report?.deadLetters == 0, "events kept as dead letters", sourceLocation: sourceLocation)
+    #expect(report.appliedTwice == 0, "seqs applied twice", sourceLocation: sourceLocation)
+    #expect(report.deadLetters == 0, "events kept as dead letters", sourceLocation: sourceLocation)
     #expect(
         !subscriber.stderr.contains("inbox failed"), "\(subscriber.stderr.suffix(2_000))",
         sourceLocation: sourceLocation)
@@ -94,20 +94,21 @@ func applied(_ http: String) async throws -> AppliedReport {
     return try JSONDecoder().decode(AppliedReport.self, from: data)
 }
 
-/// Polls the subscriber (every 50 ms, up to `timeout`) until `done` holds; returns the last report.
+/// Polls the subscriber (every 50 ms, up to `timeout`) until `done` holds; returns that
+/// report, and throws (with the last report) when it never does.
 func waitForApplied(
     _ http: String, timeout: Duration = .seconds(120), until done: (AppliedReport) -> Bool
-) async throws -> AppliedReport? {
-    let deadline = ContinuousClock.now + timeout
+) async throws -> AppliedReport {
     var last: AppliedReport?
-    while ContinuousClock.now < deadline {
-        if let report = try? await applied(http) {
+    do {
+        return try await waitUntil("the subscriber's report", timeout: timeout) {
+            guard let report = try? await applied(http) else { return nil }
             last = report
-            if done(report) { return report }
+            return done(report) ? report : nil
         }
-        try await Task.sleep(for: .milliseconds(50))
+    } catch HarnessError.timedOut(let what, _) {
+        throw HarnessError.timedOut(waitingFor: what, last: last.map { "\($0)" } ?? "no answer")
     }
-    return last
 }
 
 func scratchDirectory(_ name: String) -> String {
