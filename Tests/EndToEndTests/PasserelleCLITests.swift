@@ -82,11 +82,13 @@ struct PasserelleCLITests {
         let folder = scratchDirectory("cli-columns")
         let file = (folder as NSString).appendingPathComponent("offres.csv")
         try "title,salaire\nMaçon,1200\n".write(toFile: file, atomically: true, encoding: .utf8)
-        // No registry runs at this address: the file must be refused before anything is sent.
-        let cli = try SpawnedProcess(
-            "passerelle", ["import", "offers", file, "--offer-registry", "http://127.0.0.1:\(try freePort())"])
+        // No registry runs at this address (a port held, never listening, that refuses every
+        // connection): the file must be refused before anything is sent.
+        let nobody = try RefusingPort()
+        let cli = try SpawnedProcess("passerelle", ["import", "offers", file, "--offer-registry", nobody.url])
         #expect(try await cli.waitForExit(timeout: .seconds(30)) == .exited(64))
         #expect(cli.stderr.contains("salaire"), "\(cli.stderr)")
+        withExtendedLifetime(nobody) {}
     }
 
     @Test("demo fills both registries through their APIs, and a second run creates nothing new")
