@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The delivery protocol against real failures: built binaries, SIGKILL, restarts, loopback.
@@ -76,6 +77,41 @@ struct DeliveryEndToEndTests {
         _ = (running, restarted)
     }
 
+    @Test("a publisher killed between send and cursor save re-sends on restart; the subscriber skips the duplicates")
+    func publisherKilledAfterSend() async throws {
+        let broker = try RestartableBroker()
+        let running = try await broker.start()
+        let subscriber = try await startFixture(
+            "fixture-subscriber", broker: broker, dataDirectory: scratchDirectory("sub"))
+        let data = scratchDirectory("pub")
+        let publisher = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: data,
+            ["--events", "3000", "--batch", "100", "--pause-ms", "10", "--hold-after-send", "1500"])
+        // The relay has sent up to `sent` and stopped before saving its cursor.
+        let held = try await publisher.process.waitForStderr(
+            #"sent e2e#(\d+), cursor not saved"#, timeout: .seconds(60))
+        let sent = try #require(Int(held))
+        // The subscriber has heard from this source: it applied everything sent, the unsaved
+        // batch included. Only then does the publisher die, between send and cursor save.
+        let before = try await waitForApplied(subscriber.http, timeout: .seconds(60)) { $0.effects >= sent }
+        #expect(before.effects == sent)
+        publisher.process.signal(SIGKILL)
+        #expect(try await publisher.process.waitForExit(timeout: .seconds(5)) == .killed(by: SIGKILL))
+        let cursor = try await relayCursor(data, stream: "e2e")
+        #expect(cursor < Int64(sent), "the cursor (\(cursor)) lags what was sent (\(sent)): the fault is real")
+
+        let restarted = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: data, ["--events", "3000"])
+        let report = try await waitForApplied(subscriber.http) { $0.effects >= 3_000 }
+        #expect(report.effects == 3_000)
+        #expect(report.inOrder == true)
+        expectExactlyOnce(report, subscriber: subscriber.process)
+        // Everything between the saved cursor and the last seq sent came again, and was skipped.
+        #expect(
+            report.duplicates >= sent - Int(cursor), "duplicates: \(report.duplicates), re-sent: \(sent - Int(cursor))")
+        _ = (running, restarted)
+    }
+
     @Test("a subscriber started after everything was published catches up from replay alone")
     func lateSubscriber() async throws {
         let broker = try RestartableBroker()
@@ -111,5 +147,17 @@ struct DeliveryEndToEndTests {
         expectExactlyOnce(report, subscriber: subscriber.process)
         #expect(report.replayed > 0, "the queue really overflowed: some events had to come from replay")
         _ = (running, publisher)
+    }
+}
+
+/// The relay cursor a publisher saved in its data folder (read from its file, the process dead).
+func relayCursor(_ dataDirectory: String, stream: String) async throws -> Int64 {
+    var readOnly = Configuration()
+    readOnly.readonly = true
+    let file = (dataDirectory as NSString).appendingPathComponent("fixture-publisher.sqlite")
+    let database = try DatabaseQueue(path: file, configuration: readOnly)
+    defer { try? database.close() }
+    return try await database.read { db in
+        try Int64.fetchOne(db, sql: "SELECT published FROM outbox_relay WHERE stream = ?", arguments: [stream]) ?? 0
     }
 }
