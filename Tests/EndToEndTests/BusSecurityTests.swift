@@ -273,6 +273,19 @@ struct BusSecurityTests {
             try await allowed.wait { $0.contains { $0.topic == "contact.updated" } }, "contact. reaches who may read it"
         )
         #expect(try await matcherEverything.wait { $0.contains { $0.topic == "candidate.registered" } })
+        // The positive signal that contact.updated had its chance: a later heartbeat of the
+        // registry, announcing contact #1, on the same connection (an empty list alone would
+        // also pass while the message is still on its way).
+        #expect(
+            try await matcherEverything.wait { messages in
+                messages.contains { message in
+                    guard message.topic == "heartbeat.candidate-registry",
+                        case .heartbeat(let beat) = try? Envelope.decode(topic: message.topic, bytes: message.envelope)
+                            .payload
+                    else { return false }
+                    return (beat.streams["contact"] ?? 0) >= 1
+                }
+            }, "a heartbeat announcing contact #1 reached the matcher")
         #expect(matcherContact.messages.isEmpty, "the matcher's contact. subscription was refused")
         #expect(matcherEverything.count("contact.") == 0, "its subscription to everything was narrowed")
         #expect(allowed.count("offer.") == 0, "the notifier's offer never left the broker")
