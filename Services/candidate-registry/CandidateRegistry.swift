@@ -10,6 +10,8 @@ struct CandidateRegistry: Sendable {
     let database: ServiceDatabase
     let outbox: Outbox
     let logger: Logger
+    /// Finishes erasures on disk when a reader holds the WAL checkpoint back.
+    let checkpoint: ErasureCheckpoint
 
     struct Created: Sendable {
         let candidate: Candidate
@@ -105,9 +107,7 @@ struct CandidateRegistry: Sendable {
         }
         // secure_delete has zeroed the freed bytes in the database file; the old pages are
         // still in the WAL until a checkpoint copies them back and truncates it.
-        if try await !database.truncateWAL() {
-            logger.warning("WAL checkpoint after erasure did not complete; it completes at the next one")
-        }
+        await checkpoint.afterErasure()
         logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsDeleted": "\(forgotten)"])
     }
 

@@ -21,9 +21,9 @@ struct CandidateRegistryCommand: AsyncParsableCommand {
         }
         let runner = ServiceRunner(settings: settings)
         let publishing = try runner.publishing(database: database)
+        let checkpoint = ErasureCheckpoint(database: database, context: runner.context)
         let registry = CandidateRegistry(
-            database: database, outbox: publishing.outbox,
-            logger: runner.logger)
+            database: database, outbox: publishing.outbox, logger: runner.logger, checkpoint: checkpoint)
         runner.secureAPI(CandidateRegistry.accessRules, audit: database)
         registry.addRoutes(to: runner.router)
         // STOP by SMS: the notifier publishes the reply; consent to notifications goes off.
@@ -38,7 +38,7 @@ struct CandidateRegistryCommand: AsyncParsableCommand {
             }
         }
         runner.logger.info("candidate-registry ready")
-        try await runner.run(services: publishing.services + [receiving.service])
+        try await runner.run(services: publishing.services + [receiving.service, checkpoint])
     }
 }
 

@@ -84,9 +84,11 @@ struct MatcherCommand: AsyncParsableCommand {
         MatchRoutes.add(to: runner.router, database: database)
         runner.context.health.report("index", .ok, "\(loaded.candidates) candidates, \(loaded.offers) open offers")
         runner.logger.info("matcher ready", metadata: ["threshold": "\(ruleSet.threshold)"])
+        let checkpoint = ErasureCheckpoint(database: database, context: runner.context)
         try await runner.run(
             services: publishing.services + [
-                receiving.service, ErasureRedaction(database: database, matcher: matcher),
+                receiving.service, ErasureRedaction(database: database, matcher: matcher, checkpoint: checkpoint),
+                checkpoint,
             ])
     }
 }
@@ -97,6 +99,7 @@ struct MatcherCommand: AsyncParsableCommand {
 struct ErasureRedaction: Service {
     let database: ServiceDatabase
     let matcher: Matcher
+    let checkpoint: ErasureCheckpoint
 
     func run() async throws {
         do {
@@ -115,9 +118,7 @@ struct ErasureRedaction: Service {
                     }
                     pending = waiting > 0
                     guard finished > 0 else { continue }
-                    if try await !database.truncateWAL() {
-                        matcher.logger.warning("WAL checkpoint after erasure did not complete; it will later")
-                    }
+                    await checkpoint.afterErasure()
                 }
             }
         } catch is CancellationError {}

@@ -190,7 +190,7 @@ struct APISecurityTests {
         let create = try SpawnedProcess(
             "passerelle",
             ["keys", "api", "create", "--role", "agency", "--name", "agence-madrid", "--keys-dir", folder])
-        #expect(try await create.waitForExit(timeout: .seconds(20)) == 0, "\(create.stderr)")
+        #expect(try await create.waitForExit(timeout: .seconds(20)) == .exited(0), "\(create.stderr)")
         let key = try #require(create.stdout.split(separator: "\n").last.map(String.init))
         #expect(key.hasPrefix("pk_"))
         let stored = try String(contentsOfFile: folder + "/api-keys.json", encoding: .utf8)
@@ -199,10 +199,10 @@ struct APISecurityTests {
         let offers = services.base["offer-registry"]!
         #expect(try await request("GET", offers + "/offers", auth: .key(key)).status == 200)
         let revoke = try SpawnedProcess("passerelle", ["keys", "api", "revoke", "agence-madrid", "--keys-dir", folder])
-        #expect(try await revoke.waitForExit(timeout: .seconds(20)) == 0, "\(revoke.stderr)")
+        #expect(try await revoke.waitForExit(timeout: .seconds(20)) == .exited(0), "\(revoke.stderr)")
         #expect(try await request("GET", offers + "/offers", auth: .key(key)).status == 401)
         let list = try SpawnedProcess("passerelle", ["keys", "api", "list", "--keys-dir", folder])
-        #expect(try await list.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(try await list.waitForExit(timeout: .seconds(20)) == .exited(0))
         #expect(list.stdout.contains("agence-madrid\tagency"))
         #expect(list.stdout.contains("revoked"))
     }

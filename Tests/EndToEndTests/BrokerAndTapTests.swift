@@ -29,7 +29,7 @@ struct BrokerAndTapTests {
         try await publisher.flush()
 
         let status = try await tap.waitForExit(timeout: .seconds(120))
-        #expect(status == 0, "bus-tap stderr: \(tap.stderr.suffix(500))")
+        #expect(status == .exited(0), "bus-tap stderr: \(tap.stderr.suffix(500))")
         let lines = tap.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         #expect(lines.count == 10_000)
         #expect(lines.map(String.init) == sent, "every envelope, byte for byte, in order")
@@ -50,7 +50,7 @@ struct BrokerAndTapTests {
         let envelope =
             #"{"v":1,"id":"3f2b8c1e-8a47-4c1e-9d2a-6b1f0e5d7c90","type":"offer.published","source":"python-client","seq":1,"time":"2026-11-28T10:00:00.000Z","payload":{"id":"o-1","extra":"ignored by old readers"}}"#
         #expect(await raw.send([Array("offer.published".utf8), Array(envelope.utf8)]))
-        #expect(try await tap.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(try await tap.waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(tap.stdout == envelope + "\n")
         await raw.close()
     }
@@ -74,7 +74,7 @@ struct BrokerAndTapTests {
         for frames in garbage { #expect(await raw.send(frames)) }
         #expect(await raw.send([Array(good.type.utf8), good.encoded()]))
 
-        #expect(try await tap.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(try await tap.waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(tap.stdout.contains("e2e.good e2e#1 {\"ok\":true}"))
         #expect(tap.stdout.split(separator: "\n").count == 1)
         let reports = tap.stderr.split(separator: "\n").filter { $0.contains("skipped a malformed message") }
@@ -106,7 +106,7 @@ struct BrokerAndTapTests {
             #expect(await raw.send([Array(good.type.utf8), good.encoded()]))
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(try await second.waitForExit(timeout: .seconds(5)) == 0)
+        #expect(try await second.waitForExit(timeout: .seconds(5)) == .exited(0))
         #expect(second.stdout.contains("e2e.good"))
         await raw.close()
     }
@@ -124,7 +124,7 @@ struct BrokerAndTapTests {
         try await publisher.send([Array("Offer Published".utf8), Array("{}".utf8)])
         let good = Envelope(source: "e2e", seq: 7, event: .unknown(topic: "e2e.good", payload: .null))
         try await publisher.send([Array(good.type.utf8), good.encoded()])
-        #expect(try await tap.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(try await tap.waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(tap.stdout.contains("e2e.good e2e#7"))
         let stderr = tap.stderr
         #expect(stderr.contains("expected 2 frames (topic, envelope), got 1"))
@@ -147,7 +147,7 @@ struct BrokerAndTapTests {
         }
         process.signal(signal)
         let status = try await process.waitForExit(timeout: .seconds(2))
-        #expect(status == 0, "\(executable) after signal \(signal); stderr: \(process.stderr.suffix(500))")
+        #expect(status == .exited(0), "\(executable) after signal \(signal); stderr: \(process.stderr.suffix(500))")
     }
 
     @Test("bus-tap --timeout exits 1 when the count was not reached, 0 when no count was asked")
@@ -155,18 +155,18 @@ struct BrokerAndTapTests {
         let broker = try await RunningBroker.start()
         let counted = try await startTap(broker.subscribers, ["--count", "5", "--timeout", "0.3"])
         let open = try await startTap(broker.subscribers, ["--timeout", "0.3"])
-        #expect(try await counted.waitForExit(timeout: .seconds(10)) == 1)
+        #expect(try await counted.waitForExit(timeout: .seconds(10)) == .exited(1))
         #expect(counted.stderr.contains("after 0 of 5 messages"))
-        #expect(try await open.waitForExit(timeout: .seconds(10)) == 0)
+        #expect(try await open.waitForExit(timeout: .seconds(10)) == .exited(0))
     }
 
     @Test("bus-tap refuses bad options with a message that names them")
     func badOptions() async throws {
         let tap = try SpawnedProcess("bus-tap", ["--count", "0"])
-        #expect(try await tap.waitForExit(timeout: .seconds(10)) == 64)
+        #expect(try await tap.waitForExit(timeout: .seconds(10)) == .exited(64))
         #expect(tap.stderr.contains("--count must be at least 1"))
         let bad = try SpawnedProcess("bus-tap", ["--bus-subscribe", "localhost:7101", "--timeout", "1"])
-        #expect(try await bad.waitForExit(timeout: .seconds(10)) == 64)
+        #expect(try await bad.waitForExit(timeout: .seconds(10)) == .exited(64))
         #expect(bad.stderr.contains("bus.subscribe"))
     }
 }

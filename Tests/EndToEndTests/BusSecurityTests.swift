@@ -93,7 +93,7 @@ struct BusSecurityTests {
         #expect(try await before.wait { $0.count >= 3 }, "a listed key reads")
         await before.close()
         let revoke = try SpawnedProcess("passerelle", ["keys", "revoke", "other", "--keys-dir", folder])
-        #expect(try await revoke.waitForExit(timeout: .seconds(20)) == 0, "\(revoke.stderr)")
+        #expect(try await revoke.waitForExit(timeout: .seconds(20)) == .exited(0), "\(revoke.stderr)")
 
         let wrongBroker = try CurveKeyPair.generate()
         let strangers: [(String, SocketOptions)] = [
@@ -273,6 +273,19 @@ struct BusSecurityTests {
             try await allowed.wait { $0.contains { $0.topic == "contact.updated" } }, "contact. reaches who may read it"
         )
         #expect(try await matcherEverything.wait { $0.contains { $0.topic == "candidate.registered" } })
+        // The positive signal that contact.updated had its chance: a later heartbeat of the
+        // registry, announcing contact #1, on the same connection (an empty list alone would
+        // also pass while the message is still on its way).
+        #expect(
+            try await matcherEverything.wait { messages in
+                messages.contains { message in
+                    guard message.topic == "heartbeat.candidate-registry",
+                        case .heartbeat(let beat) = try? Envelope.decode(topic: message.topic, bytes: message.envelope)
+                            .payload
+                    else { return false }
+                    return (beat.streams["contact"] ?? 0) >= 1
+                }
+            }, "a heartbeat announcing contact #1 reached the matcher")
         #expect(matcherContact.messages.isEmpty, "the matcher's contact. subscription was refused")
         #expect(matcherEverything.count("contact.") == 0, "its subscription to everything was narrowed")
         #expect(allowed.count("offer.") == 0, "the notifier's offer never left the broker")
@@ -326,8 +339,9 @@ struct BusSecurityTests {
                 scratchDirectory("second"), "--http", "127.0.0.1:0", "--replay", "tcp://127.0.0.1:*",
                 "--delivery-heartbeat-ms", "100",
             ], environment: TestSecurity.forced)
+        // 1: the error thrown by its relay (not a timeout, nor a crash by signal).
         let status = try await second.waitForExit(timeout: .seconds(20))
-        #expect(status != nil && status != 0, "the second process stopped with an error")
+        #expect(status == .exited(1), "the second process stopped with an error")
         #expect(second.stderr.contains("already in use by another running process"), "\(second.stderr.suffix(1_000))")
         #expect(first.process.isRunning)
         #expect(try await request("GET", first.base + "/health", auth: .none).status == 200)

@@ -6,22 +6,36 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// A TCP port free right now on 127.0.0.1 (for a broker that must come back on the same one).
-func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-            bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+/// A TCP port on 127.0.0.1 that refuses every connection for as long as this value lives:
+/// bound, so that no other test (nor anything else) can take it, and never listening. Unlike
+/// a port bound, closed and handed out, it cannot turn into somebody's server meanwhile.
+final class RefusingPort: Sendable {
+    let port: Int
+    private let descriptor: Int32
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
         }
+        guard descriptor >= 0, bound else {
+            if descriptor >= 0 { close(descriptor) }
+            throw HarnessError.notSeen(process: "RefusingPort", pattern: "bind 127.0.0.1:0", stderr: "")
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
     }
-    guard bound else { throw HarnessError.notSeen(process: "freePort", pattern: "bind", stderr: "") }
-    return Int(UInt16(bigEndian: address.sin_port))
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    deinit { close(descriptor) }
 }
 
 /// A broker that can be killed and started again at the same address: its first start binds
@@ -84,10 +98,10 @@ struct AppliedReport: Codable, Equatable {
 /// Every event applied exactly once: no seq twice, none kept as a dead letter, and no
 /// "inbox failed" in the subscriber's log (an error the inbox absorbed would hide a fault).
 func expectExactlyOnce(
-    _ report: AppliedReport?, subscriber: SpawnedProcess, sourceLocation: SourceLocation = #_sourceLocation
+    _ report: AppliedReport, subscriber: SpawnedProcess, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    #expect(report?.appliedTwice == 0, "seqs applied twice", sourceLocation: sourceLocation)
-    #expect(report?.deadLetters == 0, "events kept as dead letters", sourceLocation: sourceLocation)
+    #expect(report.appliedTwice == 0, "seqs applied twice", sourceLocation: sourceLocation)
+    #expect(report.deadLetters == 0, "events kept as dead letters", sourceLocation: sourceLocation)
     #expect(
         !subscriber.stderr.contains("inbox failed"), "\(subscriber.stderr.suffix(2_000))",
         sourceLocation: sourceLocation)
@@ -98,20 +112,21 @@ func applied(_ http: String) async throws -> AppliedReport {
     return try JSONDecoder().decode(AppliedReport.self, from: data)
 }
 
-/// Polls the subscriber (every 50 ms, up to `timeout`) until `done` holds; returns the last report.
+/// Polls the subscriber (every 50 ms, up to `timeout`) until `done` holds; returns that
+/// report, and throws (with the last report) when it never does.
 func waitForApplied(
     _ http: String, timeout: Duration = .seconds(120), until done: (AppliedReport) -> Bool
-) async throws -> AppliedReport? {
-    let deadline = ContinuousClock.now + timeout
+) async throws -> AppliedReport {
     var last: AppliedReport?
-    while ContinuousClock.now < deadline {
-        if let report = try? await applied(http) {
+    do {
+        return try await waitUntil("the subscriber's report", timeout: timeout) {
+            guard let report = try? await applied(http) else { return nil }
             last = report
-            if done(report) { return report }
+            return done(report) ? report : nil
         }
-        try await Task.sleep(for: .milliseconds(50))
+    } catch HarnessError.timedOut(let what, _) {
+        throw HarnessError.timedOut(waitingFor: what, last: last.map { "\($0)" } ?? "no answer")
     }
-    return last
 }
 
 func scratchDirectory(_ name: String) -> String {

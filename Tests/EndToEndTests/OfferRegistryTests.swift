@@ -344,7 +344,8 @@ struct OfferRegistryTests {
         #expect(flagged.json?["status"] == "open")
         #expect(flagged.json?["flags"] == ["employer-registration"])
         let refused = try SpawnedProcess("offer-registry", ["--review", "sometimes", "--http", "127.0.0.1:0"])
-        #expect(try await refused.waitForExit(timeout: .seconds(20)) != 0)
+        // 64: a setting refused before start (a timeout, or a crash, is not a refusal).
+        #expect(try await refused.waitForExit(timeout: .seconds(20)) == .exited(64))
         #expect(refused.stderr.contains("offers.review"))
     }
 }

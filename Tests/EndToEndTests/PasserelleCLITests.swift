@@ -28,7 +28,7 @@ struct PasserelleCLITests {
         for run in 1...2 {
             let cli = try SpawnedProcess(
                 "passerelle", ["import", "candidates", file, "--candidate-registry", registry.base])
-            #expect(try await cli.waitForExit(timeout: .seconds(60)) == 1, "run \(run): rows were rejected")
+            #expect(try await cli.waitForExit(timeout: .seconds(60)) == .exited(1), "run \(run): rows were rejected")
             let summary = cli.stdout
             // " 0 créés", not "0 créés": "20 créés" must not pass for nothing created.
             #expect(summary.contains(run == 1 ? " 2 créés" : " 0 créés"), "run \(run): \(summary)")
@@ -70,7 +70,7 @@ struct PasserelleCLITests {
         #expect(cli.isRunning, "the import must still be running when its registry dies")
         registry.process.signal(SIGKILL)
         let killed = ContinuousClock.now
-        #expect(try await cli.waitForExit(timeout: .seconds(30)) == 69, "\(cli.stderr)")
+        #expect(try await cli.waitForExit(timeout: .seconds(30)) == .exited(69), "\(cli.stderr)")
         #expect(ContinuousClock.now - killed < .seconds(30))
         #expect(cli.stderr.contains("reprendre à la ligne"), "\(cli.stderr)")
         #expect(cli.stdout.contains("créés"), "the summary of what was done: \(cli.stdout)")
@@ -82,11 +82,13 @@ struct PasserelleCLITests {
         let folder = scratchDirectory("cli-columns")
         let file = (folder as NSString).appendingPathComponent("offres.csv")
         try "title,salaire\nMaçon,1200\n".write(toFile: file, atomically: true, encoding: .utf8)
-        // No registry runs at this address: the file must be refused before anything is sent.
-        let cli = try SpawnedProcess(
-            "passerelle", ["import", "offers", file, "--offer-registry", "http://127.0.0.1:\(try freePort())"])
-        #expect(try await cli.waitForExit(timeout: .seconds(30)) == 64)
+        // No registry runs at this address (a port held, never listening, that refuses every
+        // connection): the file must be refused before anything is sent.
+        let nobody = try RefusingPort()
+        let cli = try SpawnedProcess("passerelle", ["import", "offers", file, "--offer-registry", nobody.url])
+        #expect(try await cli.waitForExit(timeout: .seconds(30)) == .exited(64))
         #expect(cli.stderr.contains("salaire"), "\(cli.stderr)")
+        withExtendedLifetime(nobody) {}
     }
 
     @Test("demo fills both registries through their APIs, and a second run creates nothing new")
@@ -105,12 +107,13 @@ struct PasserelleCLITests {
             "--candidate-registry", candidates.base,
         ]
         let first = try SpawnedProcess("passerelle", arguments)
-        #expect(try await first.waitForExit(timeout: .seconds(120)) == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(try await first.waitForExit(timeout: .seconds(120)) == .exited(0), "\(first.stdout)\n\(first.stderr)")
         let listing = try await request("GET", offers.base + "/offers?limit=1")
         #expect(listing.json?["total"] == .int(20))
         try await observer.events(Topic.candidateRegistered, count: 200)
         let second = try SpawnedProcess("passerelle", arguments)
-        #expect(try await second.waitForExit(timeout: .seconds(120)) == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(
+            try await second.waitForExit(timeout: .seconds(120)) == .exited(0), "\(second.stdout)\n\(second.stderr)")
         #expect(try await request("GET", offers.base + "/offers?limit=1").json?["total"] == .int(20))
         #expect(second.stdout.contains("offers: 0 created"), "\(second.stdout)")
         #expect(second.stdout.contains("candidates: 0 created"), "\(second.stdout)")

@@ -42,8 +42,8 @@ struct TapGapTests {
         for message in messages { #expect(await raw.send(message)) }
         let json = taps[0]
         let readable = taps[1]
-        #expect(try await json.waitForExit(timeout: .seconds(30)) == 0, "stderr: \(json.stderr)")
-        #expect(try await readable.waitForExit(timeout: .seconds(30)) == 0, "stderr: \(readable.stderr)")
+        #expect(try await json.waitForExit(timeout: .seconds(30)) == .exited(0), "stderr: \(json.stderr)")
+        #expect(try await readable.waitForExit(timeout: .seconds(30)) == .exited(0), "stderr: \(readable.stderr)")
 
         let expected = [
             "bus-tap: gap in fixture/e2e: seq 4–4 missing (1)",
@@ -76,7 +76,7 @@ struct TapGapTests {
             Sent("e2e.step", source: "other", seq: 8), Sent("e2e.step", seq: 44),
         ]
         for message in messages { #expect(await raw.send(message)) }
-        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
+        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(reports(taps[0]) == [], "stderr: \(taps[0].stderr)")
         #expect(!taps[0].stdout.contains("[gap]") && !taps[0].stdout.contains("[dup]"))
         #expect(broker.process.isRunning, "the broker outlives the taps")
@@ -89,7 +89,7 @@ struct TapGapTests {
         for message in [Sent("e2e.step", seq: 42), Sent("e2e.step", seq: 43), Sent("e2e.step", seq: 1)] {
             #expect(await raw.send(message))
         }
-        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
+        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(
             reports(taps[0]) == [
                 "bus-tap: duplicate in fixture/e2e: seq 1 (last seen 43), publisher restarted?",
@@ -106,7 +106,7 @@ struct TapGapTests {
             Sent("e2e.one", seq: 1), Sent("e2e.two", seq: 2), Sent("e2e.one", seq: 3), Sent("e2e.one", seq: 3),
         ]
         for message in messages { #expect(await raw.send(message)) }
-        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == 0)
+        #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(
             reports(taps[0]) == [
                 "bus-tap: duplicate in fixture/e2e: seq 3 (last seen 3)",

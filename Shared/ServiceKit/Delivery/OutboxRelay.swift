@@ -25,6 +25,10 @@ public struct OutboxRelay: Service {
     /// Heartbeats of this source from other processes (see ``SourceGuard``); nil: not checked.
     let sourceGuard: SourceGuard?
     let instance = UUID().uuidString.lowercased()
+    /// For tests only (fixture-publisher's `--hold-after-send`): runs after a batch was handed
+    /// to the socket and before the cursor is saved, with the stream and its last seq sent, so
+    /// that a test can kill the process there. Nil in every service.
+    public var afterSendBeforeCursorSave: (@Sendable (_ stream: String, _ seq: Int64) async -> Void)?
 
     /// - Parameter sameSourceWatch: a subscriber to `heartbeat.<source>`: before publishing
     ///   anything the relay listens (2.5 heartbeats) for another live process with this
@@ -120,6 +124,7 @@ public struct OutboxRelay: Service {
                 for row in rows { try await publisher.publish(topic: row.topic, envelope: row.envelope) }
                 published = last.seq
                 progress.set(stream, published)
+                await afterSendBeforeCursorSave?(stream, published)
                 let cursor = published
                 try await database.pool.write { db in
                     try db.execute(

@@ -10,6 +10,8 @@ import Messages
 public final class ServiceDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
+    /// How long a statement waits for a lock another connection holds, in seconds.
+    static let busyTimeout: TimeInterval = 10
 
     /// Opens (creating if needed) `<directory>/<name>.sqlite` and migrates it.
     ///
@@ -20,7 +22,7 @@ public final class ServiceDatabase: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("\(name).sqlite")
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Self.busyTimeout)
         // Erasure must leave no trace in the file: SQLite zeroes deleted and rewritten content.
         // synchronous=FULL: a commit is on disk before the relay can publish it. With NORMAL a
         // power cut could roll back rows already delivered, and their seqs would be reused
@@ -94,13 +96,21 @@ public final class ServiceDatabase: Sendable {
     /// Copies the write-ahead log back into the database file and truncates it, so that pages
     /// holding deleted data (erasure) no longer sit in the WAL; `secure_delete` has zeroed
     /// them in the file. Readers can hold the checkpoint back: it is retried `attempts` times,
-    /// 20 ms apart. Returns whether it completed (if not, a later checkpoint finishes it).
+    /// 20 ms apart. Returns whether it completed (if not, ``ErasureCheckpoint`` finishes it).
     @discardableResult
     public func truncateWAL(attempts: Int = 50) async throws -> Bool {
         for attempt in 1...max(1, attempts) {
             let done = try await pool.writeWithoutTransaction { db -> Bool in
-                let result = try db.checkpoint(.truncate)
-                return result.walFrameCount == result.checkpointedFrameCount
+                // Without this, a reader holding the WAL makes the checkpoint wait the whole busy
+                // timeout (10 s, holding the writer) and then throw SQLITE_BUSY: callers retry.
+                try db.execute(sql: "PRAGMA busy_timeout = 0")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(Self.busyTimeout * 1_000))") }
+                do {
+                    let result = try db.checkpoint(.truncate)
+                    return result.walFrameCount == result.checkpointedFrameCount
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    return false  // a reader still uses the WAL
+                }
             }
             if done { return true }
             if attempt < attempts { try await Task.sleep(for: .milliseconds(20)) }

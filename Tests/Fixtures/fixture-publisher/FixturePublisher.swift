@@ -36,6 +36,14 @@ struct FixturePublisher: AsyncParsableCommand {
     @Option(name: .customLong("fact-age-days"), help: "candidates: how far back those notifications are dated.")
     var factAgeDays = 30
 
+    @Option(
+        name: .customLong("hold-after-send"),
+        help: """
+            Once the relay has sent event N, stop it between that send and the save of its cursor \
+            (it says so on stderr), for the test to kill the process there.
+            """)
+    var holdAfterSend: Int?
+
     static let identity = ServiceIdentity(
         name: "fixture-publisher", defaultHTTP: "127.0.0.1:0", defaultReplay: "tcp://127.0.0.1:*")
 
@@ -61,9 +69,23 @@ struct FixturePublisher: AsyncParsableCommand {
             kill(getpid(), SIGKILL)
         }
         let runner = ServiceRunner(settings: settings)
-        let publishing = try runner.publishing(database: database)
+        var services = try runner.publishing(database: database).services
+        if let holdAfterSend {
+            // The test, not this process, picks the moment to die: once the subscriber has
+            // applied what was sent (libzmq may still hold it in its queue here).
+            services = services.map { service in
+                guard var relay = service as? OutboxRelay else { return service }
+                relay.afterSendBeforeCursorSave = { stream, seq in
+                    guard seq >= holdAfterSend else { return }
+                    FileHandle.standardError.write(
+                        Data("fixture-publisher: sent \(stream)#\(seq), cursor not saved\n".utf8))
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3_600)) }
+                }
+                return relay
+            }
+        }
         runner.logger.info("fixture-publisher ready")
-        try await runner.run(services: publishing.services + [emitter])
+        try await runner.run(services: services + [emitter])
     }
 }
 

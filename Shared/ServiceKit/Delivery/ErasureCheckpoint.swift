@@ -1,0 +1,111 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Finishes an erasure on disk when the WAL checkpoint right after it cannot complete.
+///
+/// Erasure deletes the person's rows (`secure_delete` zeroes them in the database file), but
+/// the pages written before stay in the `-wal` file until a TRUNCATE checkpoint, which a
+/// reader still using the WAL (a long replay, a backup, an officer's query) holds back. The
+/// erasure is committed and answered at once; this service retries the checkpoint, with
+/// back-off, until it completes, and reports the erasures still waiting in `/health`
+/// (degraded) and `/metrics` (`passerelle_erasures_waiting_checkpoint`).
+public final class ErasureCheckpoint: Service, Sendable {
+    private let database: ServiceDatabase
+    private let health: HealthChecks
+    private let logger: Logger
+    private let backOff: ClosedRange<Duration>
+    /// Erasures committed whose checkpoint has not completed yet.
+    private let waiting = Mutex(0)
+    private let wake = CommitSignal()
+
+    /// - Parameter backOff: the first wait between two tries, and the longest.
+    public init(
+        database: ServiceDatabase, context: ServiceContext,
+        backOff: ClosedRange<Duration> = .milliseconds(50) ... .seconds(5)
+    ) {
+        self.database = database
+        health = context.health
+        logger = context.logger
+        self.backOff = backOff
+        let gauge = context.metrics.gauge(
+            "passerelle_erasures_waiting_checkpoint",
+            help: "Erasures committed whose WAL checkpoint has not completed yet (see /health).")
+        context.metrics.addCollector { [weak self] in gauge.set(Int64(self?.count ?? 0)) }
+        report(0)
+    }
+
+    /// Erasures committed whose checkpoint has not completed yet.
+    public var count: Int { waiting.withLock { $0 } }
+
+    /// Checkpoints after an erasure that has just committed; when a reader holds the
+    /// checkpoint back (or it fails), the erasure waits and the checkpoint is retried in the
+    /// background. Never throws: the erasure is committed, and is answered as such.
+    public func afterErasure() async {
+        if (try? await database.truncateWAL()) == true { return }
+        let count = waiting.withLock { count in
+            count += 1
+            return count
+        }
+        report(count)
+        logger.warning(
+            "WAL checkpoint after erasure held back by a reader; retrying until it completes",
+            metadata: ["waiting": "\(count)"])
+        wake.ring()
+    }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                var delay = self.backOff.lowerBound
+                // A process that stopped (or crashed) may have left an erasure in the WAL.
+                _ = try await self.checkpoint()
+                while true {
+                    let count = self.count
+                    guard count > 0 else {
+                        delay = self.backOff.lowerBound
+                        await self.wake.wait(upTo: .seconds(60))
+                        try Task.checkCancellation()
+                        continue
+                    }
+                    try await Task.sleep(for: delay)
+                    if try await self.checkpoint() {
+                        let left = self.waiting.withLock { waiting in
+                            waiting -= count
+                            return waiting
+                        }
+                        self.report(left)
+                        self.logger.info("WAL checkpoint after erasure completed", metadata: ["erasures": "\(count)"])
+                        delay = self.backOff.lowerBound
+                    } else {
+                        delay = min(delay * 2, self.backOff.upperBound)
+                    }
+                }
+            }
+        } catch is CancellationError {}
+    }
+
+    /// One try; a failure other than a reader in the way is logged and tried again later.
+    private func checkpoint() async throws -> Bool {
+        do {
+            return try await database.truncateWAL(attempts: 1)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.error("WAL checkpoint after erasure failed; retrying", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func report(_ count: Int) {
+        if count == 0 {
+            health.report("erasure", .ok, "aucun effacement en attente / no erasure waiting")
+        } else {
+            let plural = count > 1 ? "s" : ""
+            health.report(
+                "erasure", .degraded,
+                "\(count) effacement\(plural) en attente du point de contrôle WAL / "
+                    + "\(count) erasure\(plural) waiting for the WAL checkpoint")
+        }
+    }
+}
