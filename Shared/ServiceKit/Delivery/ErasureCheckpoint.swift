@@ -58,8 +58,15 @@ public final class ErasureCheckpoint: Service, Sendable {
         do {
             try await cancelWhenGracefulShutdown {
                 var delay = self.backOff.lowerBound
-                // A process that stopped (or crashed) may have left an erasure in the WAL.
-                _ = try await self.checkpoint()
+                // A process that stopped (or crashed) may have left an erasure in the WAL: if
+                // the first checkpoint cannot complete, it is retried like an erasure's.
+                if try await !self.checkpoint() {
+                    self.report(
+                        self.waiting.withLock { waiting in
+                            waiting += 1
+                            return waiting
+                        })
+                }
                 while true {
                     let count = self.count
                     guard count > 0 else {
