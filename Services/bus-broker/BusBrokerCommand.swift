@@ -5,6 +5,8 @@ import ServiceKit
 /// `bus-broker`: the stateless XSUB ⇄ XPUB hub every service connects to.
 @main
 struct BusBrokerCommand: AsyncParsableCommand {
+    static let identity = ServiceIdentity(name: "bus-broker", defaultHTTP: "127.0.0.1:8090")
+
     static let configuration = CommandConfiguration(
         commandName: "bus-broker",
         abstract: "Forwards every Passerelle bus message from publishers to subscribers.",
@@ -63,7 +65,7 @@ struct BusBrokerCommand: AsyncParsableCommand {
         flags["broker.maxMessageBytes"] = maxMessageBytes.map(String.init)
         let settings: ServiceSettings
         do {
-            settings = try await ServiceSettings.load(.busBroker, flags: flags, configFile: config)
+            settings = try await ServiceSettings.load(Self.identity, flags: flags, configFile: config)
         } catch {
             throw ValidationError(error.description)
         }

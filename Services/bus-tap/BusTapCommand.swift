@@ -7,6 +7,8 @@ import UnixSignals
 /// `bus-tap`: watch the bus from a terminal or a script.
 @main
 struct BusTapCommand: AsyncParsableCommand {
+    static let identity = ServiceIdentity(name: "bus-tap")
+
     static let configuration = CommandConfiguration(
         commandName: "bus-tap",
         abstract: "Prints the messages crossing the Passerelle bus, one line each.",
@@ -63,7 +65,7 @@ struct BusTapCommand: AsyncParsableCommand {
         if insecure { flags["insecure"] = "true" }
         let settings: ServiceSettings
         do {
-            settings = try await ServiceSettings.load(.busTap, flags: flags, configFile: config)
+            settings = try await ServiceSettings.load(Self.identity, flags: flags, configFile: config)
         } catch {
             throw ValidationError(error.description)
         }

@@ -27,24 +27,21 @@ struct CandidateRegistry: Sendable {
         let now = Timestamp.now
         let candidate = try CandidateValidator.validate(draft, id: id ?? UUID().uuidString.lowercased(), now: now)
         return try await database.pool.write { db in
-            if let existing = try Idempotency.earlier(
-                key: idempotencyKey, id: id, fingerprint: fingerprint, db,
-                storedFingerprint: { try CandidateStore.fingerprint($0, db) })
-            {
-                guard let stored = try CandidateStore.find(existing, db) else {
-                    throw APIError.notFound("candidat", id: existing)
+            let (stored, isNew) = try Idempotency.once(
+                "candidat", key: idempotencyKey, id: id, fingerprint: fingerprint, db,
+                stored: { id in try CandidateStore.findWithFingerprint(id, db) }
+            ) {
+                let id = candidate.profile.id
+                try CandidateStore.insert(candidate, fingerprint: fingerprint, db)
+                for (purpose, granted) in purposes(candidate.profile.consent) {
+                    try CandidateStore.logConsent(
+                        id, purpose: purpose, granted: granted, at: now, via: "registration", db)
                 }
-                return Created(candidate: stored, isNew: false)
+                try outbox.append(.candidateRegistered(candidate.profile), in: db)
+                try emitContact(candidate, db)
+                return (candidate, id)
             }
-            let id = candidate.profile.id
-            try CandidateStore.insert(candidate, fingerprint: fingerprint, db)
-            for (purpose, granted) in purposes(candidate.profile.consent) {
-                try CandidateStore.logConsent(id, purpose: purpose, granted: granted, at: now, via: "registration", db)
-            }
-            if let key = idempotencyKey { try Idempotency.record(key, resource: id, fingerprint: fingerprint, db) }
-            try outbox.append(.candidateRegistered(candidate.profile), in: db)
-            try emitContact(candidate, db)
-            return Created(candidate: candidate, isNew: true)
+            return Created(candidate: stored, isNew: isNew)
         }
     }
 
@@ -86,7 +83,7 @@ struct CandidateRegistry: Sendable {
 
     func consent(_ id: String) async throws -> [String: PurposeConsent] {
         try await database.pool.read { db in
-            guard try CandidateStore.fingerprint(id, db) != nil else { throw APIError.notFound("candidat", id: id) }
+            guard try CandidateStore.exists(id, db) else { throw APIError.notFound("candidat", id: id) }
             return try CandidateStore.consent(id, db)
         }
     }
@@ -109,6 +106,16 @@ struct CandidateRegistry: Sendable {
         // still in the WAL until a checkpoint copies them back and truncates it.
         await checkpoint.afterErasure()
         logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsDeleted": "\(forgotten)"])
+    }
+
+    /// The inbox handler: a STOP reply by SMS (`notification.reply`) turns notifications off.
+    func heard(_ envelope: Envelope, _ db: Database) throws {
+        guard case .notificationReply(let reply) = envelope.payload, let id = reply.candidateId,
+            StopWords.isStop(reply.text)
+        else { return }
+        if try stopNotifications(id, at: reply.receivedAt, db) {
+            logger.info("notifications stopped by SMS reply", metadata: ["candidate": "\(id)"])
+        }
     }
 
     /// A STOP reply by SMS: notifications consent off (in the inbox's transaction).

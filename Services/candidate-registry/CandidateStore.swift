@@ -53,8 +53,18 @@ enum CandidateStore {
             contact: try CanonicalJSON.decode(Contact.self, from: row["contact"] as Data))
     }
 
-    static func fingerprint(_ id: String, _ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT fingerprint FROM candidates WHERE id = ?", arguments: [id])
+    static func exists(_ id: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM candidates WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    /// The candidate and the fingerprint of the request that registered them (for ``Idempotency``).
+    static func findWithFingerprint(_ id: String, _ db: Database) throws -> (record: Candidate, fingerprint: String)? {
+        guard
+            let fingerprint = try String.fetchOne(
+                db, sql: "SELECT fingerprint FROM candidates WHERE id = ?", arguments: [id]),
+            let candidate = try find(id, db)
+        else { return nil }
+        return (candidate, fingerprint)
     }
 
     static func insert(_ candidate: Candidate, fingerprint: String, _ db: Database) throws {

@@ -4,6 +4,7 @@ import Logging
 import Matching
 import Messages
 import ServiceKit
+import Synchronization
 
 /// How many candidates an offer keeps: `keepPerPosition` × positions, at most `maxPerOffer`.
 struct KeepPolicy: Sendable {
@@ -16,10 +17,8 @@ struct KeepPolicy: Sendable {
 /// The matcher's state: the index, the matches each open offer keeps, and the rules that
 /// turn events into `match.found` and `match.withdrawn`. Every change happens inside the
 /// inbox's write transaction (the handler), so the matches stored, the events in the outbox
-/// and the applied seq commit together.
-///
-/// `@unchecked Sendable`: the state (the index is a class) is only touched under `lock`.
-final class Matcher: @unchecked Sendable {
+/// and the applied seq commit together. The state (the index is a class) lives in a `Mutex`.
+final class Matcher: Sendable {
     private struct State {
         let index: MatchIndex
         /// Per open offer, the candidates it keeps, by id.
@@ -29,8 +28,7 @@ final class Matcher: @unchecked Sendable {
         var erasedSinceCheckpoint = false
     }
 
-    private let lock = NSLock()
-    private var current: State
+    private let current: Mutex<State>
     let outbox: Outbox
     let policy: KeepPolicy
     let logger: Logger
@@ -39,7 +37,7 @@ final class Matcher: @unchecked Sendable {
 
     init(rules: RuleSet, outbox: Outbox, policy: KeepPolicy, logger: Logger, health: HealthChecks? = nil) {
         self.health = health
-        current = State(index: MatchIndex(rules: rules))
+        current = Mutex(State(index: MatchIndex(rules: rules)))
         self.outbox = outbox
         self.policy = policy
         self.logger = logger
@@ -59,10 +57,8 @@ final class Matcher: @unchecked Sendable {
         }
     }
 
-    private func withState<T>(_ body: (inout State) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&current)
+    private func withState<T: Sendable, E: Error>(_ body: (inout State) throws(E) -> T) throws(E) -> T {
+        try current.withLock { (state: inout State) throws(E) -> T in try body(&state) }
     }
 
     var candidateCount: Int { withState { $0.index.candidateCount } }

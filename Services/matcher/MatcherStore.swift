@@ -124,8 +124,7 @@ enum MatcherStore {
     /// instead, see ``Outbox/forget(stream:seqs:in:replacement:)``); returns how many people
     /// were finished.
     static func redactPublished(stream: String, _ db: Database, replacement: (Envelope) -> Event) throws -> Int {
-        let published =
-            try Int64.fetchOne(db, sql: "SELECT published FROM outbox_relay WHERE stream = ?", arguments: [stream]) ?? 0
+        let published = try Outbox.published(stream: stream, db)
         let ready = try String.fetchAll(
             db, sql: "SELECT candidate_id FROM pending_redactions WHERE up_to <= ?", arguments: [published])
         for candidate in ready {
@@ -136,6 +135,11 @@ enum MatcherStore {
             try db.execute(sql: "DELETE FROM pending_redactions WHERE candidate_id = ?", arguments: [candidate])
         }
         return ready.count
+    }
+
+    /// Erased people whose rows wait for the relay to publish their last events.
+    static func pendingRedactions(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_redactions") ?? 0
     }
 
     /// What the index and the kept matches are rebuilt from at start.

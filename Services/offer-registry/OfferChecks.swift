@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Messages
+import ServiceKit
 
 /// A check run on every offer before it opens: a signal of fraud or of an unlawful offer.
 /// A flagged offer waits for an officer (`POST /offers/{id}/approve`) unless review is off.
@@ -29,18 +30,21 @@ enum OfferChecks {
             .map { ($0.name, $0) })
 
     /// The checks named in config (comma-separated), or all of them; an unknown name is an error.
-    static func named(_ list: String?) throws -> [any OfferCheck] {
+    static func named(_ list: String?) throws(SettingsError) -> [any OfferCheck] {
         guard let list, !list.trimmingCharacters(in: .whitespaces).isEmpty else {
             return available.keys.sorted().compactMap { available[$0] }
         }
-        return try list.split(separator: ",").map { name in
+        var checks: [any OfferCheck] = []
+        for name in list.split(separator: ",") {
             let name = name.trimmingCharacters(in: .whitespaces)
             guard let check = available[name] else {
-                throw ConfigurationError(
-                    "offers.checks: unknown check '\(name)'; known: \(available.keys.sorted().joined(separator: ", "))")
+                throw SettingsError.invalid(
+                    key: "offers.checks",
+                    reason: "unknown check '\(name)'; known: \(available.keys.sorted().joined(separator: ", "))")
             }
-            return check
+            checks.append(check)
         }
+        return checks
     }
 }
 
@@ -66,21 +70,10 @@ struct DeadlinePassed: OfferCheck {
 struct Duplicate: OfferCheck {
     let name = "duplicate"
     func flag(_ offer: Offer, _ context: OfferCheckContext) throws -> String? {
-        let rows = try Row.fetchAll(
-            context.db,
-            sql: """
-                SELECT id, start_date, end_date FROM offers
-                WHERE employer = ? AND occupation = ? AND country = ? AND status = 'open' AND id != ?
-                """,
-            arguments: [OfferStore.employerKey(offer.employer), offer.occupation, offer.country, offer.id])
         let end = offer.endDate?.description ?? "9999-12-31"
-        for row in rows {
-            let otherStart: String = row["start_date"]
-            let otherEnd: String = row["end_date"] ?? "9999-12-31"
+        for other in try OfferStore.openOffers(like: offer, context.db) {
             // ISO dates compare as strings.
-            if offer.startDate.description <= otherEnd && otherStart <= end {
-                return "\(name):\(row["id"] as String)"
-            }
+            if offer.startDate.description <= other.end && other.start <= end { return "\(name):\(other.id)" }
         }
         return nil
     }
@@ -92,10 +85,4 @@ struct EmployerRegistration: OfferCheck {
     func flag(_ offer: Offer, _ context: OfferCheckContext) -> String? {
         offer.employer.registration.trimmingCharacters(in: .whitespaces).isEmpty ? name : nil
     }
-}
-
-/// A setting that cannot be used; the service refuses to start and says why.
-struct ConfigurationError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

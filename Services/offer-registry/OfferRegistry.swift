@@ -39,25 +39,19 @@ struct OfferRegistry: Sendable {
         // Validation reads no state: a bad request is refused before any write.
         let validated = try OfferValidator.validate(draft, id: id ?? UUID().uuidString.lowercased())
         return try await database.pool.write { db in
-            var offer = validated
-            if let existing = try Idempotency.earlier(
-                key: idempotencyKey, id: id, fingerprint: fingerprint, db,
-                storedFingerprint: { try OfferStore.fingerprint($0, db) })
-            {
-                guard let stored = try OfferStore.find(existing, db) else {
-                    throw APIError.notFound("offre", id: existing)
-                }
-                return Created(offer: stored, isNew: false)
+            let (offer, isNew) = try Idempotency.once(
+                "offre", key: idempotencyKey, id: id, fingerprint: fingerprint, db,
+                stored: { id in try OfferStore.findWithFingerprint(id, db) }
+            ) {
+                var offer = validated
+                offer.flags = try flags(offer, db)
+                offer.status = opens(offer) ? .open : .pending
+                offer.version = 1
+                try OfferStore.insert(offer, fingerprint: fingerprint, db)
+                if offer.status == .open { try outbox.append(.offerPublished(offer), in: db) }
+                return (offer, offer.id)
             }
-            offer.flags = try flags(offer, db)
-            offer.status = opens(offer) ? .open : .pending
-            offer.version = 1
-            try OfferStore.insert(offer, fingerprint: fingerprint, db)
-            if let idempotencyKey {
-                try Idempotency.record(idempotencyKey, resource: offer.id, fingerprint: fingerprint, db)
-            }
-            if offer.status == .open { try outbox.append(.offerPublished(offer), in: db) }
-            return Created(offer: offer, isNew: true)
+            return Created(offer: offer, isNew: isNew)
         }
     }
 

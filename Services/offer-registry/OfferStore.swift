@@ -62,8 +62,27 @@ enum OfferStore {
         return try CanonicalJSON.decode(Offer.self, from: data)
     }
 
-    static func fingerprint(_ id: String, _ db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT fingerprint FROM offers WHERE id = ?", arguments: [id])
+    /// The other open offers of the same employer, occupation and country, with their dates
+    /// (ISO, an open end as `9999-12-31`): what the duplicate check compares.
+    static func openOffers(like offer: Offer, _ db: Database) throws -> [(id: String, start: String, end: String)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, start_date, end_date FROM offers
+                WHERE employer = ? AND occupation = ? AND country = ? AND status = 'open' AND id != ?
+                """,
+            arguments: [employerKey(offer.employer), offer.occupation, offer.country, offer.id]
+        ).map { ($0["id"], $0["start_date"], ($0["end_date"] as String?) ?? "9999-12-31") }
+    }
+
+    /// The offer and the fingerprint of the request that created it (for ``Idempotency``).
+    static func findWithFingerprint(_ id: String, _ db: Database) throws -> (record: Offer, fingerprint: String)? {
+        guard
+            let fingerprint = try String.fetchOne(
+                db, sql: "SELECT fingerprint FROM offers WHERE id = ?", arguments: [id]),
+            let offer = try find(id, db)
+        else { return nil }
+        return (offer, fingerprint)
     }
 
     static func insert(_ offer: Offer, fingerprint: String, _ db: Database) throws {

@@ -41,28 +41,32 @@ public struct ServiceRunner {
     /// Runs the HTTP listener (if the settings name one) and `services` until a signal.
     public func run(services: [any Service]) async throws {
         var all = services
-        if let http = context.settings.http {
-            // Last, so that it sees only the requests no route took.
-            router.add(middleware: UnmatchedRoutes(routes: router.routes))
-            let logger = context.logger
-            let application = Application(
-                router: router,
-                configuration: .init(
-                    address: .hostname(http.host, port: http.port), serverName: context.settings.identity.name),
-                onServerRunning: { channel in
-                    let address = channel.localAddress
-                    logger.info(
-                        "http listening",
-                        metadata: ["address": "\(address?.ipAddress ?? http.host):\(address?.port ?? http.port)"])
-                },
-                logger: logger)
-            all.append(application)
-        }
+        if context.settings.http != nil { all.append(application()) }
         let group = ServiceGroup(
             configuration: .init(
                 services: all.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: context.logger))
         try await group.run()
+    }
+
+    /// The HTTP application on the settings' address (or an ephemeral one): what `run`
+    /// serves, and what a test drives with HummingbirdTesting. Call it once per runner.
+    public func application() -> some ApplicationProtocol {
+        // Last, so that it sees only the requests no route took.
+        router.add(middleware: UnmatchedRoutes(routes: router.routes))
+        let http = context.settings.http ?? HTTPAddress(host: "127.0.0.1", port: 0)
+        let logger = context.logger
+        return Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(http.host, port: http.port), serverName: context.settings.identity.name),
+            onServerRunning: { channel in
+                let address = channel.localAddress
+                logger.info(
+                    "http listening",
+                    metadata: ["address": "\(address?.ipAddress ?? http.host):\(address?.port ?? http.port)"])
+            },
+            logger: logger)
     }
 }

@@ -170,6 +170,54 @@ public struct ServiceSettings: Sendable {
         config.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)))
     }
 
+    /// A number setting within `range`, or `defaultValue` when unset (nil: no default);
+    /// anything else is refused with the key, the value and the range.
+    public func number(
+        _ key: String, default defaultValue: Double? = nil, in range: ClosedRange<Double>
+    )
+        throws(SettingsError) -> Double?
+    {
+        guard let text = value(key), !text.isEmpty else { return defaultValue }
+        guard let number = Double(text), number.isFinite, range.contains(number) else {
+            throw SettingsError.invalid(
+                key: key,
+                reason:
+                    "'\(text)' is not a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
+            )
+        }
+        return number
+    }
+
+    /// A whole-number setting within `range`, or `defaultValue` when unset.
+    public func integer(
+        _ key: String, default defaultValue: Int, in range: ClosedRange<Int>
+    ) throws(SettingsError) -> Int {
+        guard let text = value(key), !text.isEmpty else { return defaultValue }
+        guard let number = Int(text), range.contains(number) else {
+            throw SettingsError.invalid(
+                key: key, reason: "'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// One of `choices` (case-sensitive), or `defaultValue` when unset.
+    public func choice<Choice: RawRepresentable<String> & CaseIterable>(
+        _ key: String, default defaultValue: Choice
+    )
+        throws(SettingsError) -> Choice
+    {
+        guard let text = value(key), !text.isEmpty else { return defaultValue }
+        guard let choice = Choice(rawValue: text) else {
+            throw SettingsError.invalid(
+                key: key, reason: "'\(text)' is not one of \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return choice
+    }
+
+    private static func format(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+
     static func endpoint(_ config: ConfigReader, _ key: String) throws(SettingsError) -> String {
         let value = config.string(forKey: ConfigKey(key.split(separator: ".").map(String.init)), default: "")
         let schemes = ["tcp://", "ipc://", "inproc://"]

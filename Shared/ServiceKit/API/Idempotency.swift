@@ -44,95 +44,60 @@ public enum Idempotency {
         return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// What a key was used for before: the record it created and the request's fingerprint.
-    public static func lookup(_ key: String, _ db: Database) throws -> (resource: String, fingerprint: String)? {
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT resource, fingerprint FROM idempotency WHERE key = ?", arguments: [key])
-        else { return nil }
-        return (row["resource"], row["fingerprint"])
-    }
-
-    /// The resource a repeated key stands for, or nil for a new key; a key reused with
-    /// another body is refused (422), since the client meant something else by it.
-    public static func replayed(_ key: String, fingerprint: String, _ db: Database) throws -> String? {
-        guard let used = try lookup(key, db) else { return nil }
-        guard used.fingerprint == fingerprint else {
-            throw APIError(
-                .unprocessableContent, code: "idempotency-key-reused",
-                message: "Idempotency-Key déjà utilisé pour une autre requête / "
-                    + "Idempotency-Key already used for a different request",
-                field: "Idempotency-Key")
-        }
-        return used.resource
-    }
-
-    /// The record an identical earlier request created, found by its `Idempotency-Key` or by
-    /// the `id` the client chose, or nil when this request is new. The same key or id with a
-    /// different request is refused.
+    /// Creates a record once, in the caller's write transaction: an identical earlier request
+    /// (same `Idempotency-Key`, or same client-chosen `id`, with the same fingerprint) gets the
+    /// record it created; a new one runs `create`, and its key is recorded with the record.
+    /// The same key or id with a different request is refused (422, 409).
     ///
-    /// - Parameter storedFingerprint: the fingerprint of the request that created record `id`,
-    ///   or nil when there is no such record.
-    public static func earlier(
-        key: String?, id: String?, fingerprint: String, _ db: Database,
-        storedFingerprint: (String) throws -> String?
-    ) throws -> String? {
-        if let key, let resource = try replayed(key, fingerprint: fingerprint, db) { return resource }
-        guard let id, let stored = try storedFingerprint(id) else { return nil }
-        guard stored == fingerprint else {
-            throw APIError(
-                .conflict, code: "id-conflict",
-                message: "l’identifiant \(id) est déjà pris par un autre enregistrement / "
-                    + "id \(id) is already taken by another record",
-                field: "id")
+    /// - Parameters:
+    ///   - what: the record's name in French (`offre`), for a 404 when a key's record is gone.
+    ///   - stored: the record with this id and the fingerprint of the request that created
+    ///     it, or nil when there is none.
+    ///   - create: stores the new record; returns it and its id.
+    /// - Returns: the record, and whether this request created it.
+    public static func once<Record>(
+        _ what: String, key: String?, id: String?, fingerprint: String, _ db: Database,
+        stored: (String) throws -> (record: Record, fingerprint: String)?,
+        create: () throws -> (record: Record, id: String)
+    ) throws -> (record: Record, isNew: Bool) {
+        if let key,
+            let used = try Row.fetchOne(
+                db, sql: "SELECT resource, fingerprint FROM idempotency WHERE key = ?", arguments: [key])
+        {
+            guard used["fingerprint"] == fingerprint else {
+                throw APIError(
+                    .unprocessableContent, code: "idempotency-key-reused",
+                    message: "Idempotency-Key déjà utilisé pour une autre requête / "
+                        + "Idempotency-Key already used for a different request",
+                    field: "Idempotency-Key")
+            }
+            let resource: String = used["resource"]
+            guard let earlier = try stored(resource) else {
+                throw APIError.notFound(what, id: resource)
+            }
+            return (earlier.record, false)
         }
-        return id
-    }
-
-    public static func record(_ key: String, resource: String, fingerprint: String, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO idempotency (key, resource, fingerprint, created) VALUES (?, ?, ?, ?)",
-            arguments: [key, resource, fingerprint, Timestamp.now.millisecondsSinceEpoch])
+        if let id, let earlier = try stored(id) {
+            guard earlier.fingerprint == fingerprint else {
+                throw APIError(
+                    .conflict, code: "id-conflict",
+                    message: "l’identifiant \(id) est déjà pris par un autre enregistrement / "
+                        + "id \(id) is already taken by another record",
+                    field: "id")
+            }
+            return (earlier.record, false)
+        }
+        let created = try create()
+        if let key {
+            try db.execute(
+                sql: "INSERT INTO idempotency (key, resource, fingerprint, created) VALUES (?, ?, ?, ?)",
+                arguments: [key, created.id, fingerprint, Timestamp.now.millisecondsSinceEpoch])
+        }
+        return (created.record, true)
     }
 
     /// Forgets the keys of a resource (erasure).
     public static func forget(resource: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM idempotency WHERE resource = ?", arguments: [resource])
-    }
-}
-
-/// Query parameters, checked with errors that name them.
-public struct QueryParameters: Sendable {
-    let parameters: [String: String]
-
-    public init(_ request: Request) {
-        var parameters: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
-        self.parameters = parameters
-    }
-
-    public subscript(name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
-
-    /// An integer parameter within `range`, or `default` when absent.
-    public func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws(APIError) -> Int {
-        guard let text = self[name] else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw APIError(
-                .badRequest, code: "invalid-parameter",
-                message: "\(name) : entier de \(range.lowerBound) à \(range.upperBound) attendu / "
-                    + "expected an integer from \(range.lowerBound) to \(range.upperBound)",
-                field: name)
-        }
-        return number
-    }
-
-    /// Refuses parameters the resource does not know, so a typo does not silently list everything.
-    public func only(_ known: Set<String>) throws(APIError) {
-        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
-            throw APIError(
-                .badRequest, code: "unknown-parameter",
-                message: "\(unknown) : paramètre inconnu (connus : \(known.sorted().joined(separator: ", "))) / "
-                    + "unknown parameter", field: unknown)
-        }
     }
 }

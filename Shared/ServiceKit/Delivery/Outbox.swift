@@ -94,6 +94,11 @@ public struct Outbox: Sendable {
         try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?", arguments: [stream]) ?? 0
     }
 
+    /// The newest seq of `stream` the relay has handed to the bus (0 before the first).
+    public static func published(stream: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT published FROM outbox_relay WHERE stream = ?", arguments: [stream]) ?? 0
+    }
+
     /// The oldest seq `stream` still holds (its history starts there; 0 when it has none).
     public static func first(stream: String, _ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM outbox WHERE stream = ?", arguments: [stream]) ?? 0

@@ -14,10 +14,7 @@ extension ServiceRunner {
     public func publishing(database: ServiceDatabase) throws -> (outbox: Outbox, services: [any Service]) {
         let settings = context.settings
         let source = settings.source
-        let heartbeat = settings.config.int(forKey: "delivery.heartbeatMilliseconds", default: 1_000)
-        guard heartbeat > 0 else {
-            throw SettingsError.invalid(key: "delivery.heartbeatMilliseconds", reason: "must be at least 1")
-        }
+        let heartbeat = try settings.integer("delivery.heartbeatMilliseconds", default: 1_000, in: 1...3_600_000)
         var services: [any Service] = []
         var endpoint: String?
         if let replay = settings.replay {
@@ -34,7 +31,7 @@ extension ServiceRunner {
                 sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]), logger: context.logger)
         )
         let history = try OutboxHistory(settings: settings, database: database, context: context)
-        if let history { services.append(history) }
+        if let history { services.append(history.service) }
         return (Outbox(source: source, history: history?.streams ?? .standard), services)
     }
 
@@ -77,7 +74,7 @@ extension ServiceRunner {
 /// Both take days, fractions allowed (`0.5`); unset, nothing is deleted. Only published rows
 /// are touched, and each stream keeps its newest row, so numbering goes on. Replay tells
 /// readers which seqs are gone, and they pass over them (``ReplayProtocol``).
-struct OutboxHistory: Service {
+struct OutboxHistory {
     let database: ServiceDatabase
     let streams: StreamHistory
     let compactAfter: Double?
@@ -88,15 +85,9 @@ struct OutboxHistory: Service {
 
     /// Nil when neither setting is given (the whole history is kept).
     init?(settings: ServiceSettings, database: ServiceDatabase, context: ServiceContext) throws {
-        func days(_ key: String) throws -> Double? {
-            guard let text = settings.value(key), !text.isEmpty else { return nil }
-            guard let days = Double(text), days.isFinite, days >= 0 else {
-                throw SettingsError.invalid(key: key, reason: "must be a number of days, 0 or more (got '\(text)')")
-            }
-            return days
-        }
-        let retention = try days("delivery.retentionDays")
-        let compactAfter = try days("delivery.compactAfterDays") ?? retention
+        let days = 0...36_500.0
+        let retention = try settings.number("delivery.retentionDays", in: days)
+        let compactAfter = try settings.number("delivery.compactAfterDays", in: days) ?? retention
         guard retention != nil || compactAfter != nil else { return nil }
         self.database = database
         self.streams = .standard
@@ -110,21 +101,9 @@ struct OutboxHistory: Service {
             "passerelle_outbox_pruned_total", help: "Outbox events of fact streams deleted by retention (age).")
     }
 
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    do {
-                        try await runOnce()
-                    } catch let error as CancellationError {
-                        throw error
-                    } catch {
-                        logger.error("outbox compaction failed; next try in an hour", metadata: ["error": "\(error)"])
-                    }
-                    try await Task.sleep(for: .seconds(3_600))
-                }
-            }
-        } catch is CancellationError {}
+    /// At start, then every hour.
+    var service: PeriodicService {
+        PeriodicService("outbox compaction", every: .seconds(3_600), logger: logger) { try await runOnce() }
     }
 
     /// One pass: compaction, then retention; logs what it deleted.
