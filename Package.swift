@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "passerelle", targets: ["passerelle"]),
         .executable(name: "fixture-publisher", targets: ["fixture-publisher"]),
         .executable(name: "fixture-subscriber", targets: ["fixture-subscriber"]),
+        .executable(name: "fixture-counter", targets: ["fixture-counter"]),
         .library(name: "Messages", targets: ["Messages"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
@@ -171,6 +172,55 @@ let package = Package(
             ],
             path: "Tests/Fixtures/fixture-subscriber"
         ),
+        // The README's example of a new service: one page on ServiceKit.
+        .executableTarget(
+            name: "fixture-counter",
+            dependencies: [
+                "ServiceKit", "Messages",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/Fixtures/fixture-counter"
+        ),
+        // Each service's own logic, in-process: its build(settings:), router and store.
+        .target(
+            name: "ServiceTesting",
+            dependencies: [
+                "ServiceKit", "Messages",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ServiceTesting"
+        ),
+        .testTarget(
+            name: "OfferRegistryServiceTests",
+            dependencies: [
+                "offer-registry", "ServiceKit", "Messages", "ServiceTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/Services/OfferRegistryServiceTests"
+        ),
+        .testTarget(
+            name: "CandidateRegistryServiceTests",
+            dependencies: [
+                "candidate-registry", "ServiceKit", "Messages", "ServiceTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/Services/CandidateRegistryServiceTests"
+        ),
+        .testTarget(
+            name: "MatcherServiceTests",
+            dependencies: [
+                "matcher", "ServiceKit", "Messages", "Matching", "ServiceTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/Services/MatcherServiceTests"
+        ),
         .testTarget(
             name: "MessagesTests",
             dependencies: ["Messages"],
@@ -207,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "Messages",
+                "ServiceKit", "Messages", "ServiceTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -216,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Bus", "Messages", "CZeroMQ", "CodeLists", "ServiceKit",
+                "Bus", "Messages", "CZeroMQ", "CodeLists", "ServiceKit", "ServiceTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -288,3 +288,22 @@ public enum SettingsError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ServiceSettings {
+    /// Settings for a service built inside a test process (``ServiceCommand/build(settings:)``
+    /// then `application.test(.router)`): its own data folder, a bus on `inproc://`
+    /// endpoints of its own (what it publishes reaches no one unless the test listens there),
+    /// replay on a port the kernel chooses, no keys; `more` adds settings by key.
+    public static func inProcess(
+        _ identity: ServiceIdentity, dataDirectory: String, _ more: [String: String] = [:]
+    ) async throws(SettingsError) -> ServiceSettings {
+        let bus = "inproc://\(identity.name)-\(UInt64.random(in: 0...UInt64.max))"
+        var flags = [
+            "dataDir": dataDirectory, "bus.publish": bus + "-publish", "bus.subscribe": bus + "-subscribe",
+            "logLevel": "warning",
+        ]
+        if identity.defaultReplay != nil { flags["replay"] = "tcp://127.0.0.1:*" }
+        flags.merge(more) { $1 }
+        return try await load(identity, flags: flags, environment: [:])
+    }
+}

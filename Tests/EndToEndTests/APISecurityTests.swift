@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import ServiceKit
+import ServiceTesting
 import Testing
 
 @Suite("HTTP APIs with security on: API keys, roles and the audit trail", .timeLimit(.minutes(3)))

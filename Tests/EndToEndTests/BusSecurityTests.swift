@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Messages
 import ServiceKit
+import ServiceTesting
 import Synchronization
 import Testing
 

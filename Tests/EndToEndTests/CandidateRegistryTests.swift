@@ -5,22 +5,8 @@ import Logging
 import Messages
 import ServiceKit
 import ServiceLifecycle
+import ServiceTesting
 import Testing
-
-/// A valid candidate as an officer would register one; tests change one field at a time.
-func sampleCandidate(_ changes: [String: JSONValue?] = [:]) -> JSONValue {
-    var candidate: JSONValue = [
-        "name": ["given": "Aminata", "family": "Zerbokoulibaly"], "gender": "F", "birthYear": 1995,
-        "region": "ML-3", "residence": "ML",
-        "contact": ["phone": "+22376999888", "preferredChannel": "sms", "language": "fr"],
-        "occupations": ["9211", "6111"], "experienceYears": 4, "education": 2,
-        "languages": [["code": "fr", "level": "B1"], ["code": "bm", "level": "C2"]],
-        "destinations": ["ES", "FR"], "availableFrom": "2027-01-01",
-        "consent": ["matching": true, "notifications": true, "statistics": true],
-    ]
-    for (path, value) in changes { candidate = candidate.setting(path.split(separator: ".").map(String.init), value) }
-    return candidate
-}
 
 /// A notifier reduced to its outbox: it publishes `notification.reply` events the reliable
 /// way (relay, heartbeats, replay), as the real one will.

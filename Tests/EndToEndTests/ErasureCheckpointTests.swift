@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Messages
+import ServiceTesting
 import Testing
 
 @Suite("erasure while a reader holds the WAL back", .serialized, .timeLimit(.minutes(3)))

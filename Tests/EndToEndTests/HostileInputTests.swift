@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import ServiceTesting
 import Testing
 
 /// What a security probe sent the registries, and what they must answer.

@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import ServiceTesting
 import Testing
 
 @Suite("matcher end to end with both registries, over the bus", .serialized, .timeLimit(.minutes(3)))

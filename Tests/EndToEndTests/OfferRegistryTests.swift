@@ -1,47 +1,7 @@
 import Foundation
 import Messages
+import ServiceTesting
 import Testing
-
-/// A valid offer as an agency would post it; tests change one field at a time.
-func sampleOffer(_ changes: [String: JSONValue?] = [:]) -> JSONValue {
-    var offer: JSONValue = .object([
-        "title": "Ouvrier agricole saisonnier", "occupation": "9211", "country": "ES", "city": "Huelva",
-        "employer": ["name": "Fresas del Sur SL", "registration": "B21000001"], "positions": 40,
-        "contract": "seasonal", "startDate": "2027-03-01", "endDate": "2027-06-30",
-        "applicationDeadline": "2027-01-15",
-        "salary": ["amount": 1260, "currency": "EUR", "period": "month"],
-        "requirements": ["languages": [["code": "es", "level": "A1"]], "experienceYears": 1],
-        "conditions": ["housing": true, "travelPaid": true, "workerFees": 0],
-    ])
-    for (path, value) in changes { offer = offer.setting(path.split(separator: ".").map(String.init), value) }
-    return offer
-}
-
-extension JSONValue {
-    /// This object with the field at `path` replaced, or removed when `value` is nil.
-    func setting(_ path: [String], _ value: JSONValue?) -> JSONValue {
-        guard case .object(var members) = self, let key = path.first else { return self }
-        if path.count == 1 {
-            members[key] = value
-        } else {
-            members[key] = (members[key] ?? .object([:])).setting(Array(path.dropFirst()), value)
-        }
-        return .object(members)
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral,
-    ExpressibleByDictionaryLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(uniqueKeysWithValues: elements))
-    }
-}
 
 /// `record` as JSON text with `member` (raw JSON, `"key":value`) in place of its member of
 /// that key: for bodies `JSONValue` cannot hold, such as 1e309 or a key given twice.

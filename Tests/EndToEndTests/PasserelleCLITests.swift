@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import ServiceTesting
 import Testing
 
 @Suite("passerelle import and demo against the real registries", .serialized, .timeLimit(.minutes(3)))

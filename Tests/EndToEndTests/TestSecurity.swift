@@ -22,6 +22,7 @@ enum TestSecurity {
     /// Identities the tests publish or read as; each may publish the test streams.
     static let testIdentities = [
         "e2e", "e2e-publisher", "python-client", "fixture", "other", "fixture-publisher", "fixture-subscriber",
+        "fixture-counter",
         "bus-tap-contact", "observer", "intruder",
     ]
 

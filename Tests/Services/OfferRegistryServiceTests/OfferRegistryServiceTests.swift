@@ -1,0 +1,96 @@
+import Messages
+import ServiceKit
+import ServiceTesting
+import Testing
+
+@testable import offer_registry
+
+/// The sample offer with its own id and employer registration (the duplicate check's key).
+func offer(_ id: String, employer: String = "B21000001", _ changes: [String: JSONValue?] = [:]) -> JSONValue {
+    sampleOffer(changes.merging(["id": .string(id), "employer.registration": .string(employer)]) { $1 })
+}
+
+@Suite("offer-registry in-process: build(settings:), router, store and outbox")
+struct OfferRegistryServiceTests {
+    @Test("a clean offer opens, and its offer.published is in the outbox under the offer's record")
+    func cleanOfferOpens() async throws {
+        let registry = try await ServiceUnderTest(OfferRegistryCommand.self)
+        try await registry.withClient { client in
+            let created = try await client.send(.post, "/offers", json: offer("ES-TEST-1"))
+            #expect(created.status == .created, "\(created.text)")
+            #expect(created.json?["status"] == "open")
+            #expect(created.json?["flags"] == [])
+        }
+        let outbox = try registry.outbox()
+        #expect(outbox.map(\.topic) == [Topic.offerPublished] && outbox.first?.record == "ES-TEST-1")
+    }
+
+    @Test("checks flag fees charged to the worker and an overlapping duplicate; flagged offers wait for review")
+    func checksFlag() async throws {
+        let registry = try await ServiceUnderTest(OfferRegistryCommand.self)
+        try await registry.withClient { client in
+            let fees = try await client.send(
+                .post, "/offers", json: offer("fees", employer: "B1", ["conditions.workerFees": 300]))
+            #expect(fees.json?["flags"] == ["worker-fees"] && fees.json?["status"] == "pending", "\(fees.text)")
+            _ = try await client.send(.post, "/offers", json: offer("first", employer: "B2"))
+            let twin = try await client.send(
+                .post, "/offers", json: offer("twin", employer: "B2", ["startDate": "2027-04-01"]))
+            #expect(twin.json?["flags"] == ["duplicate:first"] && twin.json?["status"] == "pending", "\(twin.text)")
+            let later = try await client.send(
+                .post, "/offers",
+                json: offer("later", employer: "B2", ["startDate": "2027-07-01", "endDate": "2027-09-30"]))
+            #expect(later.json?["flags"] == [], "no overlap in dates, no duplicate: \(later.text)")
+        }
+        // Only open offers are published.
+        #expect(try registry.outbox().map(\.record) == ["first", "later"])
+    }
+
+    @Test("review all holds even a clean offer; a review mode or a check that does not exist is refused by name")
+    func reviewModes() async throws {
+        let strict = try await ServiceUnderTest(OfferRegistryCommand.self, settings: ["offers.review": "all"])
+        try await strict.withClient { client in
+            let held = try await client.send(.post, "/offers", json: sampleOffer())
+            #expect(held.json?["status"] == "pending")
+        }
+        #expect(try strict.outbox().isEmpty)
+        await #expect {
+            _ = try await ServiceUnderTest(OfferRegistryCommand.self, settings: ["offers.review": "sometimes"])
+        } throws: { error in
+            "\(error)".contains("offers.review") && "\(error)".contains("all, flagged, none")
+        }
+        await #expect {
+            _ = try await ServiceUnderTest(
+                OfferRegistryCommand.self, settings: ["offers.checks": "worker-fees,psychic"])
+        } throws: { error in
+            "\(error)".contains("offers.checks") && "\(error)".contains("psychic")
+        }
+    }
+
+    @Test("the same Idempotency-Key creates one offer; reused for another body it is refused")
+    func idempotency() async throws {
+        let registry = try await ServiceUnderTest(OfferRegistryCommand.self)
+        try await registry.withClient { client in
+            let key = ["Idempotency-Key": "row-1"]
+            let first = try await client.send(.post, "/offers", json: sampleOffer(), headers: key)
+            let again = try await client.send(.post, "/offers", json: sampleOffer(), headers: key)
+            #expect(first.status == .created && again.status == .ok)
+            #expect(first.json?["id"] == again.json?["id"])
+            let other = try await client.send(.post, "/offers", json: sampleOffer(["city": "Lleida"]), headers: key)
+            #expect(other.status == .unprocessableContent && other.json?["error"]?["field"] == "Idempotency-Key")
+        }
+        #expect(try registry.outbox().count == 1)
+    }
+
+    @Test("a bad body is refused naming the field, and nothing is stored")
+    func badBody() async throws {
+        let registry = try await ServiceUnderTest(OfferRegistryCommand.self)
+        try await registry.withClient { client in
+            let refused = try await client.send(.post, "/offers", json: sampleOffer(["title": nil]))
+            #expect((400..<500).contains(refused.status.code))
+            #expect(refused.json?["error"]?["field"] == "title", "\(refused.text)")
+            let fees = try await client.send(.post, "/offers", json: sampleOffer(["conditions.workerFees": -5]))
+            #expect(fees.json?["error"]?["field"] == "conditions.workerFees", "\(fees.text)")
+        }
+        #expect(try registry.outbox().isEmpty)
+    }
+}
