@@ -29,6 +29,23 @@ public final class ServiceMetrics: Sendable {
         registry.makeGauge(name: name, labels: labels, help: help)
     }
 
+    /// A histogram of durations, with labels; `buckets` in seconds from 1 ms to 1 min by default.
+    public func histogram(
+        _ name: String, labels: [(String, String)] = [], help: String,
+        buckets: [Duration] = ServiceMetrics.latencyBuckets
+    ) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels,
+            buckets: buckets)
+    }
+
+    /// Buckets for latencies of requests and deliveries.
+    public static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        .seconds(10), .seconds(30), .seconds(60),
+    ]
+
     /// A counter that follows a total kept elsewhere: each scrape adds what it grew by.
     public func mirroredCounter(
         _ name: String, labels: [(String, String)] = [], help: String, total: @escaping @Sendable () -> Int

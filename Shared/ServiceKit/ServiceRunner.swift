@@ -33,6 +33,7 @@ public struct ServiceRunner {
     public init(settings: ServiceSettings) {
         context = ServiceContext(settings: settings)
         router = Router()
+        router.add(middleware: HTTPMetrics(metrics: context.metrics))
         router.addAdminRoutes(health: context.health, metrics: context.metrics)
     }
 

@@ -34,6 +34,7 @@ public actor Inbox {
     let health: HealthChecks?
     let replayTimeout: Duration
     let replayOptions: @Sendable (String) throws -> SocketOptions
+    nonisolated let meters: InboxMetrics?
     private var applied: [Key: Int64] = [:]
     private var announced: [Key: Int64] = [:]
     private var endpoints: [String: String] = [:]
@@ -68,8 +69,9 @@ public actor Inbox {
         database: ServiceDatabase, streams: Set<String>, health: HealthChecks? = nil,
         replayTimeout: Duration = .seconds(5),
         replayOptions: @escaping @Sendable (String) throws -> SocketOptions = { _ in SocketOptions() },
-        logger: Logger, handler: @escaping Handler
+        metrics: ServiceMetrics? = nil, logger: Logger, handler: @escaping Handler
     ) {
+        self.meters = metrics.map(InboxMetrics.init)
         self.replayOptions = replayOptions
         self.database = database
         self.streams = streams
@@ -126,6 +128,9 @@ public actor Inbox {
                 let last = try await lastApplied(key)
                 if item.seq <= last {
                     statistics.duplicates += 1
+                    meters?.count(
+                        "duplicates", source: key.source,
+                        help: "Events received again and skipped (already applied), per source.")
                     continue
                 }
                 if item.seq > last + 1 {
@@ -254,6 +259,9 @@ public actor Inbox {
                 let applied = try await apply(
                     batch.messages.compactMap(decode), key: key, absent: batch.absent, through: batch.through)
                 statistics.replayed += applied.count
+                meters?.count(
+                    "replayed", source: key.source, by: applied.count,
+                    help: "Events applied from the source's replay endpoint (gaps repaired, late start), per source.")
                 if applied.skipped > 0 {
                     statistics.absentOnPurpose += Int(applied.skipped)
                     absentOnPurpose.add(Int(applied.skipped))
@@ -299,7 +307,8 @@ public actor Inbox {
     ) async throws -> (count: Int, skipped: Int64) {
         let handler = handler
         let ready = items
-        let (newest, count, skipped, dead) = try await database.pool.write { db -> (Int64, Int, Int64, [String]) in
+        let (newest, count, skipped, dead, done) = try await database.pool.write {
+            db -> (Int64, Int, Int64, [String], [Envelope]) in
             var last =
                 try Int64.fetchOne(
                     db, sql: "SELECT applied FROM inbox WHERE source = ? AND stream = ?",
@@ -307,6 +316,7 @@ public actor Inbox {
             var count = 0
             var skipped: Int64 = 0
             var dead: [String] = []
+            var done: [Envelope] = []
             /// Moves past `last + 1 ... upTo` if the publisher said all of it is gone on purpose.
             func passOver(upTo seq: Int64) {
                 guard seq > last, Self.covers(absent, (last + 1)...seq) else { return }
@@ -323,6 +333,7 @@ public actor Inbox {
                             return .commit
                         }
                         count += 1
+                        done.append(envelope)
                     } catch let error as DatabaseError where DeadLetters.isTransient(error) {
                         throw error
                     } catch {
@@ -343,12 +354,16 @@ public actor Inbox {
                     ON CONFLICT(source, stream) DO UPDATE SET applied = excluded.applied
                     """,
                 arguments: [key.source, key.stream, last])
-            return (last, count, skipped, dead)
+            return (last, count, skipped, dead, done)
         }
         applied[key] = max(applied[key] ?? 0, newest)  // transactions may resume out of order here
         statistics.applied += count
+        meters?.applied(done, key: key)
         if !dead.isEmpty {
             statistics.deadLettered += dead.count
+            meters?.count(
+                "dead_lettered", source: key.source, by: dead.count,
+                help: "Events kept as dead letters (unreadable or refused by the handler), per source.")
             deadLetters.add(dead.count)
             logger.error(
                 "events kept as dead letters",
@@ -415,6 +430,10 @@ public actor Inbox {
     }
 
     private func reportHealth() {
+        meters?.report(
+            behind: announced.reduce(into: [:]) { behind, entry in
+                behind[entry.key] = max(0, entry.value - (applied[entry.key] ?? 0))
+            })
         guard let health else { return }
         let behind = announced.compactMap { key, latest -> String? in
             let last = applied[key] ?? 0

@@ -109,10 +109,12 @@ public struct Outbox: Sendable {
     public static func messages(stream: String, from: Int64, limit: Int, _ db: Database) throws -> [StoredMessage] {
         try Row.fetchAll(
             db,
-            sql: "SELECT seq, topic, envelope FROM outbox WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?",
+            sql: "SELECT seq, topic, time, envelope FROM outbox WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?",
             arguments: [stream, from, limit]
         ).map { row in
-            StoredMessage(seq: row["seq"], topic: row["topic"], envelope: [UInt8](row["envelope"] as Data))
+            StoredMessage(
+                seq: row["seq"], topic: row["topic"], envelope: [UInt8](row["envelope"] as Data),
+                time: Timestamp(millisecondsSinceEpoch: row["time"]))
         }
     }
 
@@ -175,4 +177,6 @@ public struct StoredMessage: Sendable, Equatable {
     public var seq: Int64
     public var topic: String
     public var envelope: [UInt8]
+    /// When the event was committed (the envelope's `time`).
+    public var time: Timestamp
 }

@@ -22,6 +22,7 @@ public struct OutboxRelay: Service {
     let logger: Logger
     let health: HealthChecks?
     let progress = RelayProgress()
+    let metrics: ServiceMetrics?
     /// Heartbeats of this source from other processes (see ``SourceGuard``); nil: not checked.
     let sourceGuard: SourceGuard?
     let instance = UUID().uuidString.lowercased()
@@ -36,8 +37,20 @@ public struct OutboxRelay: Service {
     public init(
         database: ServiceDatabase, publisher: BusPublisher, source: String, replayEndpoint: String?,
         heartbeatInterval: Duration = .seconds(1), batchSize: Int = 1_000, health: HealthChecks? = nil,
-        sameSourceWatch: BusSubscriber? = nil, logger: Logger
+        sameSourceWatch: BusSubscriber? = nil, metrics: ServiceMetrics? = nil, logger: Logger
     ) {
+        self.metrics = metrics
+        if let metrics {
+            let progress = progress
+            metrics.addCollector {
+                for (stream, count) in progress.pending {
+                    metrics.gauge(
+                        "passerelle_relay_pending", labels: [("stream", stream)],
+                        help: "Events committed to the outbox and not yet handed to the bus, per stream."
+                    ).set(count)
+                }
+            }
+        }
         self.sourceGuard = sameSourceWatch.map { SourceGuard(subscriber: $0, source: source) }
         self.health = health
         self.database = database
@@ -113,6 +126,7 @@ public struct OutboxRelay: Service {
     @discardableResult
     func publishPending() async throws -> [String: Int64] {
         let latest = try await database.pool.read { try Outbox.latest($0) }
+        progress.setLatest(latest)
         for (stream, top) in latest.sorted(by: { $0.key < $1.key }) {
             var published = progress.published(stream)
             while published < top {
@@ -122,6 +136,7 @@ public struct OutboxRelay: Service {
                 }
                 guard let last = rows.last else { break }
                 for row in rows { try await publisher.publish(topic: row.topic, envelope: row.envelope) }
+                record(rows, stream: stream)
                 published = last.seq
                 progress.set(stream, published)
                 await afterSendBeforeCursorSave?(stream, published)
@@ -139,6 +154,20 @@ public struct OutboxRelay: Service {
         return latest
     }
 
+    /// Counts what was handed to the bus, and how long after its commit.
+    private func record(_ rows: [StoredMessage], stream: String) {
+        guard let metrics else { return }
+        metrics.counter(
+            "passerelle_relay_published_total", labels: [("stream", stream)],
+            help: "Outbox events handed to the bus, per stream (again after a restart: readers skip duplicates)."
+        ).increment(by: Int64(rows.count))
+        let lag = metrics.histogram(
+            "passerelle_relay_lag_seconds", labels: [("stream", stream)],
+            help: "Time from an event's commit to its hand-over to the bus, per stream.")
+        let now = Timestamp.now.millisecondsSinceEpoch
+        for row in rows { lag.record(.milliseconds(max(0, now - row.time.millisecondsSinceEpoch))) }
+    }
+
     private func heartbeatLoop() async throws {
         while !Task.isCancelled {
             // Announce only what was handed to the socket, on the same socket: a subscriber
@@ -151,12 +180,21 @@ public struct OutboxRelay: Service {
     }
 }
 
-/// The last seq per stream handed to the bus socket.
+/// The last seq per stream handed to the bus socket, and the newest committed one seen.
 final class RelayProgress: Sendable {
     private let state = Mutex<[String: Int64]>([:])
+    private let committed = Mutex<[String: Int64]>([:])
     func published(_ stream: String) -> Int64 { state.withLock { $0[stream] ?? 0 } }
     func set(_ stream: String, _ seq: Int64) { state.withLock { $0[stream] = seq } }
     var all: [String: Int64] { state.withLock { $0 } }
+    func setLatest(_ latest: [String: Int64]) { committed.withLock { $0 = latest } }
+    /// Committed and not yet handed to the bus, per stream (in seqs).
+    var pending: [String: Int64] {
+        let published = all
+        return committed.withLock { $0 }.reduce(into: [:]) { pending, entry in
+            pending[entry.key] = max(0, entry.value - (published[entry.key] ?? 0))
+        }
+    }
 }
 
 /// A doorbell for one waiter: `ring()` from any thread; `wait(upTo:)` returns at the next

@@ -11,16 +11,18 @@ public struct ReplayServer: Service {
     let socket: BusSocket
     let logger: Logger
     let security: BusSecurity?
+    let metrics: ServiceMetrics?
 
     /// Binds `endpoint` at once (so a bad endpoint fails at start-up, not later). With
     /// `security`, only listed keys connect (CURVE and ZAP) and each request is served only
     /// if the ACL lets the requester read that stream.
     public init(
         database: ServiceDatabase, endpoint: String, options: SocketOptions = SocketOptions(),
-        security: BusSecurity? = nil, logger: Logger
+        security: BusSecurity? = nil, metrics: ServiceMetrics? = nil, logger: Logger
     )
         throws
     {
+        self.metrics = metrics
         self.database = database
         self.security = security
         let options = try security?.serverOptions(options, domain: "replay") ?? options
@@ -46,6 +48,7 @@ public struct ReplayServer: Service {
 
     func answer(_ request: [[UInt8]], from identity: String? = nil) async -> [[UInt8]] {
         func refuse(_ reason: String, id: String? = nil) -> [[UInt8]] {
+            count(stream: nil, "refused")
             logger.warning("refused a replay request", metadata: ["reason": "\(reason)"])
             return [ReplayProtocol.encode(ReplayProtocol.Header(request: id, error: reason))]
         }
@@ -87,6 +90,7 @@ public struct ReplayServer: Service {
             let header = ReplayProtocol.Header(
                 request: parsed.request, stream: parsed.stream, from: parsed.from, count: rows.count, latest: latest,
                 through: through, first: first, absent: absent.map { [$0.lowerBound, $0.upperBound] })
+            count(stream: parsed.stream, "served")
             var frames = [ReplayProtocol.encode(header)]
             for row in rows {
                 frames.append(Array(row.topic.utf8))
@@ -97,5 +101,13 @@ public struct ReplayServer: Service {
             logger.error("replay read failed", metadata: ["error": "\(error)"])
             return refuse("the store could not be read; try again", id: parsed.request)
         }
+    }
+
+    /// `passerelle_replay_requests_total{stream, outcome}`: served, or refused (any stream).
+    private func count(stream: String?, _ outcome: String) {
+        metrics?.counter(
+            "passerelle_replay_requests_total", labels: [("stream", stream ?? "-"), ("outcome", outcome)],
+            help: "Replay requests answered by this service, per stream, served or refused."
+        ).increment()
     }
 }

@@ -20,7 +20,7 @@ extension ServiceRunner {
         if let replay = settings.replay {
             let server = try ReplayServer(
                 database: database, endpoint: replay, options: settings.socketOptions, security: settings.security,
-                logger: context.logger)
+                metrics: context.metrics, logger: context.logger)
             endpoint = server.endpoint
             services.append(server)
         }
@@ -28,7 +28,8 @@ extension ServiceRunner {
             OutboxRelay(
                 database: database, publisher: try settings.makePublisher(), source: source, replayEndpoint: endpoint,
                 heartbeatInterval: .milliseconds(heartbeat), health: context.health,
-                sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]), logger: context.logger)
+                sameSourceWatch: try settings.makeSubscriber(prefixes: ["heartbeat." + source]),
+                metrics: context.metrics, logger: context.logger)
         )
         let history = try OutboxHistory(settings: settings, database: database, context: context)
         if let history { services.append(history.service) }
@@ -47,7 +48,7 @@ extension ServiceRunner {
                 guard let security = settings.security else { return settings.socketOptions }
                 return try security.clientOptions(settings.socketOptions, server: source)
             },
-            logger: context.logger, handler: handler)
+            metrics: context.metrics, logger: context.logger, handler: handler)
         let subscriber = try context.settings.makeSubscriber(prefixes: inbox.prefixes)
         let deadLetters = context.metrics.gauge(
             "passerelle_inbox_dead_letters", help: "Events kept in inbox_dead_letters, not applied (see /health).")
