@@ -2,9 +2,11 @@
 import PackageDescription
 
 // One settings loop for every target (STYLE.md §9): strict concurrency comes with the
-// Swift 6 language mode; ExistentialAny makes every existential say `any`.
+// Swift 6 language mode; ExistentialAny makes every existential say `any`;
+// MemberImportVisibility makes a file import every module whose members it uses.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(

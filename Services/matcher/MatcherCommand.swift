@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import Matching
 import Messages
 import ServiceKit

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Configuration
 import Foundation
+import Logging
 import ServiceKit
 import ServiceLifecycle
 

@@ -1,4 +1,5 @@
 import Bus
+import GRDB
 import Logging
 import Messages
 import ServiceLifecycle
