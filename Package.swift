@@ -24,6 +24,7 @@ extension Target.Dependency {
     static var codeLists: Self { .target(name: "CodeLists") }
     static var matching: Self { .target(name: "Matching") }
     static var messages: Self { .target(name: "Messages") }
+    static var seededRandom: Self { .target(name: "SeededRandom") }
     static var serviceKit: Self { .target(name: "ServiceKit") }
     static var cZeroMQ: Self { .target(name: "CZeroMQ") }
 
@@ -65,11 +66,12 @@ let services: [Target] = [
     service("candidate-registry", dependencies: [.messages, .codeLists, .grdb, .hummingbird, .logging]),
     service("matcher", dependencies: [.messages, .matching, .grdb, .hummingbird, .logging, .serviceLifecycle]),
     service(
-        "passerelle", dependencies: [.messages, .bus, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
+        "passerelle",
+        dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
     // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
     service(
         "fixture-publisher", in: "Tests/Fixtures",
-        dependencies: [.messages, .grdb, .logging, .serviceLifecycle]),
+        dependencies: [.messages, .seededRandom, .grdb, .logging, .serviceLifecycle]),
     service(
         "fixture-subscriber", in: "Tests/Fixtures", dependencies: [.messages, .crypto, .grdb, .hummingbird]),
 ]
@@ -83,6 +85,7 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "CodeLists", targets: ["CodeLists"]),
         .library(name: "Matching", targets: ["Matching"]),
+        .library(name: "SeededRandom", targets: ["SeededRandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -136,9 +139,15 @@ let package = Package(
             dependencies: [.messages, .codeLists],
             path: "Shared/Matching"
         ),
+        // SplitMix64, the one seedable generator: the demo data, the tests' random cases, the
+        // fixtures' workloads and the benchmarks' data are all drawn from it.
+        .target(
+            name: "SeededRandom",
+            path: "Shared/SeededRandom"
+        ),
         .testTarget(
             name: "MessagesTests",
-            dependencies: [.messages],
+            dependencies: [.messages, .seededRandom],
             path: "Tests/MessagesTests",
             exclude: ["Golden"]
         ),
@@ -149,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MatchingTests",
-            dependencies: [.matching, .messages],
+            dependencies: [.matching, .messages, .seededRandom],
             path: "Tests/MatchingTests"
         ),
         .testTarget(

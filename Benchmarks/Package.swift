@@ -56,6 +56,7 @@ let package = Package(
                 "BenchmarkSupport",
                 .product(name: "Matching", package: "Passerelle"),
                 .product(name: "Messages", package: "Passerelle"),
+                .product(name: "SeededRandom", package: "Passerelle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
