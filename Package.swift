@@ -162,6 +162,11 @@ let package = Package(
             path: "Tests/MatchingTests"
         ),
         .testTarget(
+            name: "SeededRandomTests",
+            dependencies: [.seededRandom],
+            path: "Tests/SeededRandomTests"
+        ),
+        .testTarget(
             name: "PasserelleTests",
             dependencies: [
                 "passerelle", .messages, .codeLists, .argumentParser,
