@@ -2,37 +2,110 @@
 import PackageDescription
 
 // One settings loop for every target (STYLE.md §9): strict concurrency comes with the
-// Swift 6 language mode; ExistentialAny makes every existential say `any`.
+// Swift 6 language mode; ExistentialAny makes every existential say `any`;
+// MemberImportVisibility makes a file import every module whose members it uses.
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
+
+// Every target declares every module its files import, no more (`compose/dev test` checks).
+
+/// A service: an executable at `<folder>/<name>`, with what every service imports (ServiceKit,
+/// which runs it, and ArgumentParser, its command line) and the other modules its files import.
+func service(_ name: String, in folder: String = "Services", dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name, dependencies: [.serviceKit, .argumentParser] + dependencies, path: "\(folder)/\(name)")
+}
+
+extension Target.Dependency {
+    // This package's libraries.
+    static var bus: Self { .target(name: "Bus") }
+    static var codeLists: Self { .target(name: "CodeLists") }
+    static var matching: Self { .target(name: "Matching") }
+    static var messages: Self { .target(name: "Messages") }
+    static var seededRandom: Self { .target(name: "SeededRandom") }
+    static var serviceKit: Self { .target(name: "ServiceKit") }
+    static var serviceTesting: Self { .target(name: "ServiceTesting") }
+    static var cZeroMQ: Self { .target(name: "CZeroMQ") }
+
+    // Other packages' products, each named after its module.
+    static var argumentParser: Self { .product(name: "ArgumentParser", package: "swift-argument-parser") }
+    static var asyncHTTPClient: Self { .product(name: "AsyncHTTPClient", package: "async-http-client") }
+    static var configuration: Self { .product(name: "Configuration", package: "swift-configuration") }
+    static var crypto: Self { .product(name: "Crypto", package: "swift-crypto") }
+    static var csv: Self { .product(name: "CSV", package: "CSV.swift") }
+    static var dequeModule: Self { .product(name: "DequeModule", package: "swift-collections") }
+    static var grdb: Self { .product(name: "GRDB", package: "GRDB.swift") }
+    static var httpTypes: Self { .product(name: "HTTPTypes", package: "swift-http-types") }
+    static var hummingbird: Self { .product(name: "Hummingbird", package: "hummingbird") }
+    static var hummingbirdTesting: Self { .product(name: "HummingbirdTesting", package: "hummingbird") }
+    static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var nioConcurrencyHelpers: Self { .product(name: "NIOConcurrencyHelpers", package: "swift-nio") }
+    static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
+    static var nioFoundationEssentialsCompat: Self {
+        .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio")
+    }
+    static var nioHTTP1: Self { .product(name: "NIOHTTP1", package: "swift-nio") }
+    static var nioPosix: Self { .product(name: "NIOPosix", package: "swift-nio") }
+    static var prometheus: Self { .product(name: "Prometheus", package: "swift-prometheus") }
+    static var serviceLifecycle: Self { .product(name: "ServiceLifecycle", package: "swift-service-lifecycle") }
+    static var systemPackage: Self { .product(name: "SystemPackage", package: "swift-system") }
+    static var unixSignals: Self { .product(name: "UnixSignals", package: "swift-service-lifecycle") }
+    static var yams: Self { .product(name: "Yams", package: "Yams") }
+}
+
+// The executables, in start order; their names are an interface (compose/dev, the tests, the docs).
+let services: [Target] = [
+    service("bus-broker", dependencies: [.bus, .configuration, .logging, .prometheus, .serviceLifecycle]),
+    service("bus-tap", dependencies: [.bus, .messages, .unixSignals]),
+    service(
+        "offer-registry",
+        dependencies: [
+            .messages, .codeLists, .configuration, .grdb, .httpTypes, .hummingbird, .logging,
+        ]),
+    service("candidate-registry", dependencies: [.messages, .codeLists, .grdb, .hummingbird, .logging]),
+    service("matcher", dependencies: [.messages, .matching, .grdb, .hummingbird, .logging]),
+    service(
+        "passerelle",
+        dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
+    // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
+    service(
+        "fixture-publisher", in: "Tests/Fixtures",
+        dependencies: [.messages, .seededRandom, .grdb, .logging, .serviceLifecycle]),
+    service(
+        "fixture-subscriber", in: "Tests/Fixtures", dependencies: [.messages, .crypto, .grdb, .hummingbird]),
+    // The README's example of a new service: one page on ServiceKit.
+    service("fixture-counter", in: "Tests/Fixtures", dependencies: [.messages, .grdb, .hummingbird]),
+]
+
+/// A service's in-process tests: its executable target, built by its `build(settings:)` and
+/// driven through its router with ServiceTesting.
+func serviceTests(_ name: String, of service: String, dependencies: [Target.Dependency] = []) -> Target {
+    .testTarget(
+        name: name,
+        dependencies: [.target(name: service), .serviceTesting, .serviceKit, .messages, .httpTypes] + dependencies,
+        path: "Tests/Services/\(name)")
+}
 
 let package = Package(
     name: "Passerelle",
     platforms: [.macOS(.v15)],
-    products: [
-        .executable(name: "bus-broker", targets: ["bus-broker"]),
-        .executable(name: "bus-tap", targets: ["bus-tap"]),
-        .executable(name: "offer-registry", targets: ["offer-registry"]),
-        .executable(name: "candidate-registry", targets: ["candidate-registry"]),
-        .executable(name: "matcher", targets: ["matcher"]),
-        .executable(name: "passerelle", targets: ["passerelle"]),
-        .executable(name: "fixture-publisher", targets: ["fixture-publisher"]),
-        .executable(name: "fixture-subscriber", targets: ["fixture-subscriber"]),
-        .executable(name: "fixture-counter", targets: ["fixture-counter"]),
+    products: services.map { .executable(name: $0.name, targets: [$0.name]) } + [
         .library(name: "Messages", targets: ["Messages"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "CodeLists", targets: ["CodeLists"]),
         .library(name: "Matching", targets: ["Matching"]),
+        .library(name: "SeededRandom", targets: ["SeededRandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -43,7 +116,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
-    targets: [
+    targets: services + [
         .systemLibrary(
             name: "CZeroMQ",
             path: "Shared/CZeroMQ",
@@ -56,222 +129,91 @@ let package = Package(
         ),
         .target(
             name: "Bus",
-            dependencies: [
-                "CZeroMQ",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "DequeModule", package: "swift-collections"),
-            ],
+            dependencies: [.cZeroMQ, .logging, .dequeModule],
             path: "Shared/Bus"
         ),
         .target(
             name: "ServiceKit",
             dependencies: [
-                "Bus", "Messages", "CodeLists",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
+                .bus, .messages, .codeLists, .argumentParser, .configuration, .crypto, .grdb, .httpTypes,
+                .hummingbird, .logging, .nioCore, .prometheus, .serviceLifecycle, .systemPackage, .unixSignals, .yams,
             ],
             path: "Shared/ServiceKit"
         ),
         .target(
             name: "CodeLists",
-            dependencies: [.product(name: "CSV", package: "CSV.swift")],
+            dependencies: [.csv],
             path: "Shared/CodeLists",
             exclude: ["Data", "generate-tables.sh"]
         ),
         .target(
             name: "Matching",
-            dependencies: ["Messages", "CodeLists"],
+            dependencies: [.messages, .codeLists],
             path: "Shared/Matching"
         ),
-        .executableTarget(
-            name: "matcher",
-            dependencies: [
-                "ServiceKit", "Messages", "Matching",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/matcher"
-        ),
-        .executableTarget(
-            name: "offer-registry",
-            dependencies: [
-                "ServiceKit", "Messages", "CodeLists",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/offer-registry"
-        ),
-        .executableTarget(
-            name: "candidate-registry",
-            dependencies: [
-                "ServiceKit", "Messages", "CodeLists",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/candidate-registry"
-        ),
-        .executableTarget(
-            name: "passerelle",
-            dependencies: [
-                "Messages", "CodeLists", "Bus", "ServiceKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "CSV", package: "CSV.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Services/passerelle"
-        ),
-        .executableTarget(
-            name: "bus-broker",
-            dependencies: ["ServiceKit", "Bus"],
-            path: "Services/bus-broker"
-        ),
-        .executableTarget(
-            name: "bus-tap",
-            dependencies: [
-                "ServiceKit", "Bus", "Messages",
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/bus-tap"
-        ),
-        // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
-        .executableTarget(
-            name: "fixture-publisher",
-            dependencies: [
-                "ServiceKit", "Messages",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/Fixtures/fixture-publisher"
-        ),
-        .executableTarget(
-            name: "fixture-subscriber",
-            dependencies: [
-                "ServiceKit", "Messages",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "Tests/Fixtures/fixture-subscriber"
-        ),
-        // The README's example of a new service: one page on ServiceKit.
-        .executableTarget(
-            name: "fixture-counter",
-            dependencies: [
-                "ServiceKit", "Messages",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Tests/Fixtures/fixture-counter"
-        ),
-        // Each service's own logic, in-process: its build(settings:), router and store.
+        // SplitMix64, the one seedable generator: the demo data, the tests' random cases, the
+        // fixtures' workloads and the benchmarks' data are all drawn from it.
         .target(
-            name: "ServiceTesting",
-            dependencies: [
-                "ServiceKit", "Messages",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/ServiceTesting"
-        ),
-        .testTarget(
-            name: "OfferRegistryServiceTests",
-            dependencies: [
-                "offer-registry", "ServiceKit", "Messages", "ServiceTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/Services/OfferRegistryServiceTests"
-        ),
-        .testTarget(
-            name: "CandidateRegistryServiceTests",
-            dependencies: [
-                "candidate-registry", "ServiceKit", "Messages", "ServiceTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/Services/CandidateRegistryServiceTests"
-        ),
-        .testTarget(
-            name: "MatcherServiceTests",
-            dependencies: [
-                "matcher", "ServiceKit", "Messages", "Matching", "ServiceTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/Services/MatcherServiceTests"
+            name: "SeededRandom",
+            path: "Shared/SeededRandom"
         ),
         .testTarget(
             name: "MessagesTests",
-            dependencies: ["Messages"],
+            dependencies: [.messages, .seededRandom],
             path: "Tests/MessagesTests",
             exclude: ["Golden"]
         ),
         .testTarget(
             name: "CodeListsTests",
-            dependencies: ["CodeLists"],
+            dependencies: [.codeLists],
             path: "Tests/CodeListsTests"
         ),
         .testTarget(
             name: "MatchingTests",
-            dependencies: ["Matching", "Messages"],
+            dependencies: [.matching, .messages, .seededRandom],
             path: "Tests/MatchingTests"
+        ),
+        .testTarget(
+            name: "SeededRandomTests",
+            dependencies: [.seededRandom],
+            path: "Tests/SeededRandomTests"
         ),
         .testTarget(
             name: "PasserelleTests",
             dependencies: [
-                "passerelle", "Messages", "CodeLists",
+                "passerelle", .messages, .codeLists, .argumentParser,
                 // The tests' small HTTP server, standing in for a registry.
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .nioCore, .nioPosix, .nioHTTP1, .nioConcurrencyHelpers,
             ],
             path: "Tests/PasserelleTests"
         ),
         .testTarget(
             name: "BusTests",
-            dependencies: ["Bus", "CZeroMQ"],
+            dependencies: [.bus],
             path: "Tests/BusTests"
         ),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
-                "ServiceKit", "Messages", "ServiceTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .serviceKit, .serviceTesting, .bus, .messages, .configuration, .grdb, .httpTypes, .hummingbird,
+                .hummingbirdTesting, .logging, .nioFoundationEssentialsCompat, .prometheus, .serviceLifecycle,
             ],
             path: "Tests/ServiceKitTests"
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: [
-                "Bus", "Messages", "CZeroMQ", "CodeLists", "ServiceKit", "ServiceTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: [.bus, .messages, .cZeroMQ, .serviceKit, .serviceTesting, .grdb, .logging, .serviceLifecycle],
             path: "Tests/EndToEndTests"
         ),
+        // What the services' in-process tests share: ServiceUnderTest, sample bodies and records.
+        .target(
+            name: "ServiceTesting",
+            dependencies: [.serviceKit, .messages, .grdb, .httpTypes, .hummingbird, .hummingbirdTesting],
+            path: "Tests/ServiceTesting"
+        ),
+        serviceTests("OfferRegistryServiceTests", of: "offer-registry"),
+        serviceTests("CandidateRegistryServiceTests", of: "candidate-registry"),
+        serviceTests("MatcherServiceTests", of: "matcher", dependencies: [.matching, .grdb, .logging]),
     ]
 )
 

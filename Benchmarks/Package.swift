@@ -3,6 +3,14 @@ import PackageDescription
 
 // A separate package (swift-nio's convention) so that benchmarks never slow down or
 // break the main build and test run; it uses the root package's products as any client would.
+
+// The root package's settings loop: Swift 6 mode (strict concurrency), ExistentialAny and
+// MemberImportVisibility.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
@@ -18,8 +26,7 @@ let package = Package(
     targets: [
         .target(
             name: "BenchmarkSupport",
-            path: "Sources/BenchmarkSupport",
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+            path: "Sources/BenchmarkSupport"
         ),
         .executableTarget(
             name: "bus-throughput",
@@ -31,9 +38,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/bus-throughput",
-            // Same settings loop as the root package: Swift 6 mode (strict concurrency) + ExistentialAny.
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+            path: "Sources/bus-throughput"
         ),
         .executableTarget(
             name: "delivery-throughput",
@@ -47,8 +52,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/delivery-throughput",
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+            path: "Sources/delivery-throughput"
         ),
         .executableTarget(
             name: "matching",
@@ -56,11 +60,15 @@ let package = Package(
                 "BenchmarkSupport",
                 .product(name: "Matching", package: "Passerelle"),
                 .product(name: "Messages", package: "Passerelle"),
+                .product(name: "SeededRandom", package: "Passerelle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/matching",
-            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+            path: "Sources/matching"
         ),
     ]
 )
+
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + swiftSettings
+}

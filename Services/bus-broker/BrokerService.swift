@@ -1,5 +1,6 @@
 import Bus
 import Logging
+import Prometheus
 import ServiceKit
 import ServiceLifecycle
 import Synchronization

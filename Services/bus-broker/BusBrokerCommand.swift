@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bus
+import Configuration
 import ServiceKit
 
 /// `bus-broker`: the stateless XSUB ⇄ XPUB hub every service connects to.

@@ -1,3 +1,4 @@
+import GRDB
 import Messages
 import ServiceKit
 import Synchronization

@@ -1,3 +1,4 @@
+import GRDB
 import Hummingbird
 import Messages
 import ServiceKit

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import GRDB
+import Hummingbird
+import Logging
 import Matching
 import Messages
 import ServiceKit

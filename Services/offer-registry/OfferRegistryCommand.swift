@@ -1,5 +1,7 @@
 import ArgumentParser
+import Configuration
 import Foundation
+import Logging
 import ServiceKit
 
 /// The offer registry: validated job offers from foreign employers and partner agencies,

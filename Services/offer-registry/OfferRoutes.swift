@@ -1,4 +1,5 @@
 import CodeLists
+import GRDB
 import Hummingbird
 import Messages
 import ServiceKit

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A ZeroMQ socket usable from async code: configured, bound and connected at creation,
 /// then owned by a dedicated thread (see ``SocketLoop``).
 ///

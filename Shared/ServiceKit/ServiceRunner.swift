@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// What every part of a service shares: its settings, logger, health checks and metrics.
 public struct ServiceContext: Sendable {

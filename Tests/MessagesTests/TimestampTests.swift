@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import SeededRandom
 import Testing
 
 /// `time` is RFC 3339 UTC with exactly three fraction digits, held as whole milliseconds.
@@ -100,18 +101,5 @@ struct TimestampTests {
             try CanonicalJSON.encode(times) == Array(#"["2026-11-28T23:55:46.123Z","2026-11-28T23:00:00.000Z"]"#.utf8))
         #expect(times[1] < times[0])
         #expect(Timestamp.now > times[0])
-    }
-}
-
-/// A small deterministic generator, so that the property tests are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

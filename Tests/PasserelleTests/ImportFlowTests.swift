@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import NIOCore
 import Testing
 
 @testable import passerelle

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Messages
+import NIOCore
 import Testing
 
 @testable import passerelle

@@ -1,4 +1,7 @@
+import Bus
+import Configuration
 import Foundation
+import Logging
 import ServiceKit
 import Testing
 

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Matching
 import Messages
+import SeededRandom
 
 /// `matching`: the matcher's index against scanning every candidate and against SQLite.
 @main
@@ -53,7 +54,8 @@ struct MatchingBenchmark: ParsableCommand {
 
     func measure(candidateCount: Int) throws -> String {
         print("\n== \(Report.count(candidateCount)) candidates ==")
-        var rng = SplitMix64(state: seed)
+        // Seeded, so every run draws the same data.
+        var rng = SplitMix64(seed: seed)
         let profiles = (0..<candidateCount).map { Synthetic.candidate($0, &rng) }
         let offers = (0..<openOffers).map { Synthetic.offer($0, &rng) }
         let newOffers = (0..<queries).map { Synthetic.offer(openOffers + $0, &rng) }

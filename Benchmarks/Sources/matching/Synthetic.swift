@@ -1,19 +1,13 @@
 import Foundation
 import Matching
 import Messages
+import SeededRandom
 
-/// A seedable generator (SplitMix64), so every run draws the same data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func weighted<T>(_ items: [(T, Double)]) -> T {
+extension SplitMix64 {
+    /// One of `items`, each as likely as its weight, drawn with `Double.random(in:using:)`:
+    /// not SplitMix64's own `weighted(_:)`, which maps a draw to [0, 1) from other bits, so
+    /// that the same seed still gives the data every earlier run measured.
+    mutating func weightedDraw<T>(_ items: [(T, Double)]) -> T {
         let total = items.reduce(0) { $0 + $1.1 }
         var draw = Double.random(in: 0..<total, using: &self)
         for (item, weight) in items {
@@ -52,9 +46,9 @@ enum Synthetic {
     ]
 
     static func candidate(_ number: Int, _ rng: inout SplitMix64) -> CandidateProfile {
-        var occupations = [rng.weighted(Self.occupations)]
+        var occupations = [rng.weightedDraw(Self.occupations)]
         if Double.random(in: 0..<1, using: &rng) < 0.35 {
-            let second = rng.weighted(Self.occupations)
+            let second = rng.weightedDraw(Self.occupations)
             if second != occupations[0] { occupations.append(second) }
         }
         var languages = [LanguageRequirement(code: "bm", level: .c2)]
@@ -68,7 +62,7 @@ enum Synthetic {
         var destinations: [String] = []
         if Double.random(in: 0..<1, using: &rng) < 0.6 {
             for _ in 0..<Int.random(in: 1...3, using: &rng) {
-                let country = rng.weighted(countries)
+                let country = rng.weightedDraw(countries)
                 if !destinations.contains(country) { destinations.append(country) }
             }
         }
@@ -76,7 +70,7 @@ enum Synthetic {
             id: String(format: "c%07d", number), gender: Bool.random(using: &rng) ? .female : .male,
             birthYear: Int.random(in: 1966...2007, using: &rng), region: "ML-BKO", residence: "ML",
             occupations: occupations, experienceYears: Int.random(in: 0...15, using: &rng),
-            education: rng.weighted([(0, 22), (1, 24), (2, 20), (3, 15), (4, 7), (5, 7), (6, 5)]),
+            education: rng.weightedDraw([(0, 22), (1, 24), (2, 20), (3, 15), (4, 7), (5, 7), (6, 5)]),
             languages: languages,
             skills: distinct((0..<Int.random(in: 0...3, using: &rng)).map { _ in skills.randomElement(using: &rng)! }),
             drivingLicences: Double.random(in: 0..<1, using: &rng) < 0.25 ? ["B"] : [],
@@ -88,7 +82,7 @@ enum Synthetic {
     }
 
     static func offer(_ number: Int, _ rng: inout SplitMix64) -> Offer {
-        let country = rng.weighted(countries)
+        let country = rng.weightedDraw(countries)
         let language =
             country == "FR" || country == "BE" || country == "CA" || country == "CI" || country == "SN"
                 || country == "MA"
@@ -96,15 +90,15 @@ enum Synthetic {
         let requirements = Requirements(
             languages: Double.random(in: 0..<1, using: &rng) < 0.7
                 ? [LanguageRequirement(code: language, level: levels[Int.random(in: 0...3, using: &rng)])] : [],
-            education: rng.weighted([(0, 50), (1, 20), (2, 15), (3, 10), (4, 5)]),
+            education: rng.weightedDraw([(0, 50), (1, 20), (2, 15), (3, 10), (4, 5)]),
             experienceYears: Int.random(in: 0...5, using: &rng),
             skills: distinct((0..<Int.random(in: 0...2, using: &rng)).map { _ in skills.randomElement(using: &rng)! }),
             drivingLicences: Double.random(in: 0..<1, using: &rng) < 0.1 ? ["B"] : [])
         return Offer(
-            id: String(format: "o%06d", number), title: "Offre \(number)", occupation: rng.weighted(occupations),
+            id: String(format: "o%06d", number), title: "Offre \(number)", occupation: rng.weightedDraw(occupations),
             country: country, city: "Ville",
             employer: Employer(name: "Employeur \(number % 500)", registration: "R\(number)"),
-            positions: rng.weighted([(1, 30), (2, 20), (5, 20), (10, 15), (20, 10), (50, 5)]), contract: .seasonal,
+            positions: rng.weightedDraw([(1, 30), (2, 20), (5, 20), (10, 15), (20, 10), (50, 5)]), contract: .seasonal,
             startDate: date(daysFromBase: Int.random(in: 60...300, using: &rng)),
             salary: Salary(amount: 1_200, currency: "EUR", period: .month), requirements: requirements,
             conditions: Conditions(housing: true, travelPaid: true, workerFees: 0), status: .open)

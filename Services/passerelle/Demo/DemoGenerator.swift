@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import SeededRandom
 
 /// Realistic offers and candidates, the same for the same seed and day: the data
 /// `passerelle demo` posts or writes.

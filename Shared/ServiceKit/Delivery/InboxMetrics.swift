@@ -1,4 +1,5 @@
 import Messages
+import Prometheus
 import Synchronization
 
 /// What an ``Inbox`` shows in `/metrics`, per source: events applied, duplicates skipped,

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import Messages
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 

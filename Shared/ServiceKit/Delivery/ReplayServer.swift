@@ -1,6 +1,8 @@
 import Bus
+import GRDB
 import Logging
 import Messages
+import Prometheus
 import ServiceLifecycle
 
 /// Serves this service's outbox on its replay endpoint (ROUTER): any subscriber can ask for

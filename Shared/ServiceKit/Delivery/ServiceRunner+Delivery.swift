@@ -1,4 +1,5 @@
 import Bus
+import Configuration
 import Logging
 import Messages
 import Prometheus

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Messages
+import SeededRandom
 import ServiceKit
 import ServiceLifecycle
 
@@ -28,29 +29,18 @@ struct CandidateWorkload: Emitting {
     static func id(_ n: Int) -> String { "cand-wl-\(String(format: "%05d", n))" }
     static func familyName(_ n: Int) -> String { "Famille\(n)Zq" }
 
-    struct Generator {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        mutating func next(_ bound: Int) -> Int {
-            // SplitMix64: deterministic across runs and platforms.
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
-    }
-
     /// The events of the whole history, in order (the workload is replayed from the start
     /// each run, so a restarted publisher continues where the outbox stops).
     static func history(total: Int) throws -> [Event] {
-        var random = Generator()
+        // SplitMix64: deterministic across runs and platforms.
+        var random = SplitMix64(seed: 0x9E37_79B9_7F4A_7C15)
         var events: [Event] = []
         var live: [Int: CandidateProfile] = [:]
         var registered = 0
         var notifications = 0
         let givenAt = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
         while events.count < total {
-            let roll = random.next(100)
+            let roll = random.next(modulo: 100)
             let ids = live.keys.sorted()
             if live.count < 20 || roll < 30 {
                 registered += 1
@@ -66,7 +56,7 @@ struct CandidateWorkload: Emitting {
                 events.append(.candidateRegistered(profile))
                 events.append(.contactUpdated(contact(n, phone: 70_000_000 + n)))
             } else if roll < 75 {
-                let n = ids[random.next(ids.count)]
+                let n = ids[random.next(modulo: ids.count)]
                 live[n]!.experienceYears += 1
                 events.append(.candidateUpdated(live[n]!))
                 if roll % 3 == 0 { events.append(.contactUpdated(contact(n, phone: 80_000_000 + n))) }
@@ -79,7 +69,7 @@ struct CandidateWorkload: Emitting {
                 let others = ids.filter { $0 % 4 != 0 }
                 guard !others.isEmpty else { continue }
                 notifications += 1
-                let n = others[random.next(others.count)]
+                let n = others[random.next(modulo: others.count)]
                 events.append(
                     .notificationSent(
                         NotificationEvent(id: "notif-\(notifications)", candidateId: id(n), channel: "sms")))
@@ -125,6 +115,12 @@ struct CandidateWorkload: Emitting {
         try await emitAll()
         try? await gracefulShutdown()
     }
+}
+
+extension SplitMix64 {
+    /// A number in `0..<bound`, the remainder of the next draw: the workload's history was
+    /// always drawn so (not with `below(_:)`), and stays the same history.
+    fileprivate mutating func next(modulo bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 extension Outbox {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import Logging
 import Messages
 import ServiceKit
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Messages
 import ServiceKit
 import ServiceTesting

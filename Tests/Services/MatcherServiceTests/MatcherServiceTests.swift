@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import HTTPTypes
 import Logging
 import Matching
 import Messages

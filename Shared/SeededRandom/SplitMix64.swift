@@ -1,21 +1,26 @@
-/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny seedable generator, so that `demo
-/// --seed S` gives the same data on every machine. `SystemRandomNumberGenerator` cannot be seeded.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny seedable generator, so that the same seed
+/// gives the same numbers on every machine: `passerelle demo --seed S`, the tests' random
+/// cases, the fixtures' workloads and the benchmarks' data. `SystemRandomNumberGenerator`
+/// cannot be seeded. Inlinable: a draw costs what it cost in the copies this replaces.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    @usableFromInline var state: UInt64
 
-    init(seed: UInt64) {
+    @inlinable
+    public init(seed: UInt64) {
         state = seed
     }
 
     /// The generator of record `index` of `stream`: each record depends only on (seed,
     /// stream, index), so generating 60 offers or 6,000 gives the same first 60.
-    init(seed: UInt64, stream: UInt64, index: Int) {
+    @inlinable
+    public init(seed: UInt64, stream: UInt64, index: Int) {
         var mixer = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
         state = mixer.next() ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15)
         _ = next()
     }
 
-    mutating func next() -> UInt64 {
+    @inlinable
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -24,27 +29,33 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A number in `0..<count` (multiply-shift; the bias is below 2⁻³² for our sizes).
-    mutating func below(_ count: Int) -> Int {
+    @inlinable
+    public mutating func below(_ count: Int) -> Int {
         precondition(count > 0)
         return Int(next().multipliedFullWidth(by: UInt64(count)).high)
     }
 
-    mutating func int(in range: ClosedRange<Int>) -> Int {
+    @inlinable
+    public mutating func int(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + below(range.count)
     }
 
     /// A number in [0, 1).
-    mutating func unit() -> Double {
+    @inlinable
+    public mutating func unit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// True with probability `probability`.
-    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
+    @inlinable
+    public mutating func chance(_ probability: Double) -> Bool { unit() < probability }
 
-    mutating func element<T>(of items: [T]) -> T { items[below(items.count)] }
+    @inlinable
+    public mutating func element<T>(of items: [T]) -> T { items[below(items.count)] }
 
     /// One of `items`, each as likely as its weight.
-    mutating func weighted<T>(_ items: [(T, Double)]) -> T {
+    @inlinable
+    public mutating func weighted<T>(_ items: [(T, Double)]) -> T {
         let total = items.reduce(0) { $0 + $1.1 }
         var point = unit() * total
         for (item, weight) in items {
@@ -55,7 +66,8 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// `count` distinct items of `items`, in the order drawn.
-    mutating func distinct<T: Equatable>(_ count: Int, of items: [T]) -> [T] {
+    @inlinable
+    public mutating func distinct<T: Equatable>(_ count: Int, of items: [T]) -> [T] {
         var pool = items
         var chosen: [T] = []
         while chosen.count < count, !pool.isEmpty { chosen.append(pool.remove(at: below(pool.count))) }
