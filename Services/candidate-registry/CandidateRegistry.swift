@@ -108,11 +108,11 @@ struct CandidateRegistry: Sendable {
         logger.info("candidate erased", metadata: ["candidate": "\(id)", "outboxRowsDeleted": "\(forgotten)"])
     }
 
-    /// The inbox handler: a STOP reply by SMS (`notification.reply`) turns notifications off.
+    /// The inbox handler: a STOP reply (`notification.reply`, intent `stop`) turns
+    /// notifications off.
     func heard(_ envelope: Envelope, _ db: Database) throws {
-        guard case .notificationReply(let reply) = envelope.payload, let id = reply.candidateId,
-            StopWords.isStop(reply.text)
-        else { return }
+        guard case .notificationReply(let reply) = envelope.payload, reply.intent == .stop else { return }
+        let id = reply.candidateId
         if try stopNotifications(id, at: reply.receivedAt, db) {
             logger.info("notifications stopped by SMS reply", metadata: ["candidate": "\(id)"])
         }

@@ -35,11 +35,11 @@ struct OutboxNotifier {
         running = Task { try await group.run() }
     }
 
-    func reply(_ candidateId: String, _ text: String) async throws {
+    func reply(_ candidateId: String, _ intent: ReplyIntent) async throws {
         try await database.pool.write { [outbox] db in
             _ = try outbox.append(
                 .notificationReply(
-                    NotificationReply(candidateId: candidateId, channel: "sms", text: text, receivedAt: .now)),
+                    NotificationReply(candidateId: candidateId, intent: intent, channel: "kannel", receivedAt: .now)),
                 in: db)
         }
     }
@@ -177,7 +177,8 @@ struct CandidateRegistryTests {
 
         // STOP by SMS, through the bus: notifications consent off, candidate.updated.
         let notifier = try OutboxNotifier(broker: broker)
-        try await notifier.reply(id, "  stop ")
+        try await notifier.reply(id, .interested)  // not a STOP: nothing changes
+        try await notifier.reply(id, .stop)
         let stopped = try await observer.event(Topic.candidateUpdated) {
             $0.profile?.id == id && $0.profile?.consent.notifications == false
         }

@@ -113,7 +113,7 @@ struct LateJoinerTests {
                 guard case .notificationSent(let sent) = try Envelope.decode(bytes: [UInt8]($0)).payload else {
                     throw HarnessError.notSeen(process: "publisher", pattern: "notification.sent", stderr: "")
                 }
-                return sent.id
+                return sent.notificationId
             }
         }
         try #require(erased.count >= 50, "the workload erased people: \(erased.count)")

@@ -66,23 +66,22 @@ enum GoldenExamples {
                 time: try time("2026-11-28T10:40:19.015Z"), correlation: "6b1c9d4e-5f2a-4e8b-9d7c-3a6f1e2b8c49",
                 event: .notificationSent(
                     NotificationEvent(
-                        id: "notif-2026-011842", candidateId: aminata.id, offerId: careAssistant.id, channel: "sms",
-                        message: "Passerelle : une offre d'aide-soignant(e) à Lyon (France) correspond à votre profil. "
-                            + "Répondez OUI pour être recontactée. Détails : https://passerelle.example.ml/offres/\(careAssistant.id)"
-                    ))),
+                        notificationId: "notif-2026-011842", candidateId: aminata.id, offerId: careAssistant.id,
+                        channel: "kannel", template: "match", attempt: 1))),
             Envelope(
                 id: uuid("c5e2f8a3-9b4d-4c6e-8f1a-7d3b5e9c2a16"), source: "notifier", seq: 2211,
                 time: try time("2026-11-28T10:40:21.774Z"), correlation: "6b1c9d4e-5f2a-4e8b-9d7c-3a6f1e2b8c49",
                 event: .notificationFailed(
                     NotificationEvent(
-                        id: "notif-2026-011843", candidateId: "cand-2026-004688", offerId: careAssistant.id,
-                        channel: "email", error: "SMTP 550 5.1.1 : boîte aux lettres inconnue"))),
+                        notificationId: "notif-2026-011843", candidateId: "cand-2026-004688", offerId: careAssistant.id,
+                        channel: "webhook", template: "match", attempt: 5,
+                        reason: "HTTP 503 après 5 essais / HTTP 503 after 5 tries"))),
             Envelope(
                 id: uuid("7e3f9a6b-2d1c-4e5f-a4b8-6c9d2e1f7a83"), source: "notifier", seq: 2215,
                 time: try time("2026-11-28T11:03:52.337Z"),
                 event: .notificationReply(
                     NotificationReply(
-                        candidateId: aminata.id, channel: "sms", text: "OUI",
+                        candidateId: aminata.id, offerId: careAssistant.id, intent: .interested, channel: "kannel",
                         receivedAt: try time("2026-11-28T11:03:51.904Z")))),
             Envelope(
                 id: uuid("1a5b7c9d-3e2f-4a6b-8c4d-9e7f1a3b5c62"), source: "offer-registry", seq: 0,

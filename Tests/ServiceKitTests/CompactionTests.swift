@@ -24,7 +24,8 @@ enum History {
     }
 
     static func notification(_ n: Int, to id: String) -> Event {
-        .notificationSent(NotificationEvent(id: "n-\(n)", candidateId: id, channel: "sms"))
+        .notificationSent(
+            NotificationEvent(notificationId: "n-\(n)", candidateId: id, channel: "spool", template: "match"))
     }
 }
 
@@ -257,7 +258,8 @@ struct CompactionTests {
             case .notificationSent(let n):
                 // A plain INSERT: the same notification twice fails (a dead letter), not absorbed.
                 try db.execute(
-                    sql: "INSERT INTO state VALUES (?, ?)", arguments: ["notification \(n.id)", n.candidateId])
+                    sql: "INSERT INTO state VALUES (?, ?)",
+                    arguments: ["notification \(n.notificationId)", n.candidateId])
             default: break
             }
         }

@@ -72,7 +72,9 @@ struct CandidateWorkload: Emitting {
                 let n = others[random.next(modulo: others.count)]
                 events.append(
                     .notificationSent(
-                        NotificationEvent(id: "notif-\(notifications)", candidateId: id(n), channel: "sms")))
+                        NotificationEvent(
+                            notificationId: "notif-\(notifications)", candidateId: id(n), channel: "spool",
+                            template: "match")))
             }
         }
         return Array(events.prefix(total))

@@ -97,7 +97,7 @@ enum State {
         case .notificationSent(let notification):
             try db.execute(
                 sql: "INSERT INTO notifications (id, body) VALUES (?, ?)",
-                arguments: [notification.id, try text(notification)])
+                arguments: [notification.notificationId, try text(notification)])
         default:
             break
         }
