@@ -45,6 +45,8 @@ struct OfferRegistry: Sendable {
                 stored: { id in try OfferStore.findWithFingerprint(id, db) }
             ) {
                 var offer = validated
+                offer.reference = try OfferStore.nextReference(
+                    country: offer.country, startDate: offer.startDate.description, db)
                 offer.flags = try flags(offer, db)
                 offer.status = opens(offer) ? .open : .pending
                 offer.version = 1
@@ -80,6 +82,7 @@ struct OfferRegistry: Sendable {
                         + "the offer changed (version \(version), not \(expected)): read it again",
                     field: "version")
             }
+            offer.reference = current.reference
             offer.flags = try flags(offer, db)
             offer.version = version + 1
             // An open offer stays open unless the change raised a flag that needs review;

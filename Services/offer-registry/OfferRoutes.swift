@@ -61,7 +61,7 @@ extension OfferRegistry {
         }
         router.get("/offers/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            guard let offer = try await database.pool.read({ db in try OfferStore.find(id, db) }) else {
+            guard let offer = try await database.pool.read({ db in try OfferStore.find(idOrReference: id, db) }) else {
                 throw APIError.notFound("offre", id: id)
             }
             return APIBody.response(offer)

@@ -50,6 +50,21 @@ enum OfferStore {
                     arguments: [employerKey(offer.employer), row["id"] as String])
             }
         }
+        migrator.registerMigration("offer-registry-v3-reference") { db in
+            // The short reference SMS and officers quote (ES-2027-0042), unique; older offers get one.
+            try db.execute(sql: "ALTER TABLE offers ADD COLUMN reference TEXT")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, country, start_date, record FROM offers ORDER BY created, id")
+            for row in rows {
+                var offer = try CanonicalJSON.decode(Offer.self, from: row["record"] as Data)
+                let reference = try nextReference(country: row["country"], startDate: row["start_date"], db)
+                offer.reference = reference
+                try db.execute(
+                    sql: "UPDATE offers SET reference = ?, record = ? WHERE id = ?",
+                    arguments: [reference, Data(try CanonicalJSON.encode(offer)), row["id"] as String])
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX offers_reference ON offers (reference)")
+        }
     }
 
     /// The employer as the duplicate check compares it (`EmployerKey`).
@@ -60,6 +75,34 @@ enum OfferStore {
             return nil
         }
         return try CanonicalJSON.decode(Offer.self, from: data)
+    }
+
+    /// The offer with this id, or else with this reference (`ES-2027-0042`, any case).
+    static func find(idOrReference key: String, _ db: Database) throws -> Offer? {
+        if let offer = try find(key, db) { return offer }
+        guard
+            let data = try Data.fetchOne(
+                db, sql: "SELECT record FROM offers WHERE reference = ?", arguments: [key.uppercased()])
+        else { return nil }
+        return try CanonicalJSON.decode(Offer.self, from: data)
+    }
+
+    /// The next free reference for an offer to `country` starting in `startDate`'s year:
+    /// `ES-2027-0042` (four digits, more past 9999).
+    static func nextReference(country: String, startDate: String, _ db: Database) throws -> String {
+        let prefix = "\(country)-\(startDate.prefix(4))-"
+        let taken =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM offers WHERE reference LIKE ? ESCAPE '\\'",
+                arguments: [prefix.replacingOccurrences(of: "_", with: "\\_") + "%"]) ?? 0
+        var number = taken + 1
+        while try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM offers WHERE reference = ?)",
+            arguments: [prefix + String(format: "%04d", number)]) ?? false
+        {
+            number += 1
+        }
+        return prefix + String(format: "%04d", number)
     }
 
     /// The other open offers of the same employer, occupation and country, with their dates
@@ -91,13 +134,13 @@ enum OfferStore {
         try db.execute(
             sql: """
                 INSERT INTO offers (id, version, status, country, occupation, employer, start_date, end_date,
-                                    deadline, created, updated, fingerprint, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    deadline, created, updated, fingerprint, record, reference)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 offer.id, offer.version ?? 1, offer.status.rawValue, offer.country, offer.occupation,
                 employerKey(offer.employer), offer.startDate.description, offer.endDate?.description,
-                offer.applicationDeadline?.description, now, now, fingerprint, record,
+                offer.applicationDeadline?.description, now, now, fingerprint, record, offer.reference,
             ])
         try recordVersion(offer, record, db)
     }

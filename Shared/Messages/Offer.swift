@@ -6,6 +6,9 @@
 /// lists is the offer registry's job, not the schema's.
 public struct Offer: Hashable, Sendable, Codable {
     public var id: String
+    /// Short and typable on a phone, assigned by the registry when the offer is created:
+    /// destination, year of start, number, e.g. `ES-2027-0042`. What SMS and officers quote.
+    public var reference: String?
     public var title: String
     /// ISCO-08 unit group, four digits, e.g. `9211`.
     public var occupation: String
@@ -36,8 +39,9 @@ public struct Offer: Hashable, Sendable, Codable {
         positions: Int, contract: ContractType, startDate: LocalDate, endDate: LocalDate? = nil,
         applicationDeadline: LocalDate? = nil, salary: Salary, requirements: Requirements,
         conditions: Conditions, flags: [String] = [], status: OfferStatus, version: Int? = nil,
-        closedReason: String? = nil
+        closedReason: String? = nil, reference: String? = nil
     ) {
+        self.reference = reference
         self.id = id
         self.title = title
         self.occupation = occupation

@@ -95,3 +95,26 @@ struct OfferRegistryServiceTests {
         #expect(try registry.outbox().isEmpty)
     }
 }
+
+@Suite("offer references: short, typable on a phone, unique")
+struct OfferReferenceTests {
+    @Test("each new offer gets destination-year-number; GET accepts the reference in any case; PUT keeps it")
+    func references() async throws {
+        let registry = try await ServiceUnderTest(OfferRegistryCommand.self)
+        try await registry.withClient { client in
+            let first = try await client.send(.post, "/offers", json: offer("r-1", employer: "E1"))
+            let second = try await client.send(.post, "/offers", json: offer("r-2", employer: "E2"))
+            let france = try await client.send(.post, "/offers", json: offer("r-3", employer: "E3", ["country": "FR"]))
+            #expect(first.json?["reference"] == "ES-2027-0001")
+            #expect(second.json?["reference"] == "ES-2027-0002")
+            #expect(france.json?["reference"] == "FR-2027-0001")
+            let byReference = try await client.send(.get, "/offers/es-2027-0002")
+            #expect(byReference.status == .ok && byReference.json?["id"] == "r-2")
+            let changed = try await client.send(
+                .put, "/offers/r-2", json: offer("r-2", employer: "E2", ["city": "Lleida"]))
+            #expect(
+                changed.json?["reference"] == "ES-2027-0002" && changed.json?["city"] == "Lleida", "\(changed.text)")
+            #expect(try await client.send(.get, "/offers/ES-2027-0099").status == .notFound)
+        }
+    }
+}
