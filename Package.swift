@@ -67,6 +67,12 @@ let services: [Target] = [
     service("candidate-registry", dependencies: [.messages, .codeLists, .grdb, .hummingbird, .logging]),
     service("matcher", dependencies: [.messages, .matching, .grdb, .hummingbird, .logging]),
     service(
+        "notifier",
+        dependencies: [
+            .messages, .codeLists, .grdb, .hummingbird, .logging, .asyncHTTPClient, .crypto, .nioCore,
+            .nioHTTP1, .nioFoundationEssentialsCompat,
+        ]),
+    service(
         "passerelle",
         dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
     // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
@@ -84,7 +90,7 @@ let services: [Target] = [
 func serviceTests(_ name: String, of service: String, dependencies: [Target.Dependency] = []) -> Target {
     .testTarget(
         name: name,
-        dependencies: [.target(name: service), .serviceTesting, .serviceKit, .messages, .httpTypes] + dependencies,
+        dependencies: [.target(name: service), .serviceTesting, .serviceKit, .messages] + dependencies,
         path: "Tests/Services/\(name)")
 }
 
@@ -211,9 +217,10 @@ let package = Package(
             dependencies: [.serviceKit, .messages, .grdb, .httpTypes, .hummingbird, .hummingbirdTesting],
             path: "Tests/ServiceTesting"
         ),
-        serviceTests("OfferRegistryServiceTests", of: "offer-registry"),
-        serviceTests("CandidateRegistryServiceTests", of: "candidate-registry"),
-        serviceTests("MatcherServiceTests", of: "matcher", dependencies: [.matching, .grdb, .logging]),
+        serviceTests("OfferRegistryServiceTests", of: "offer-registry", dependencies: [.httpTypes]),
+        serviceTests("CandidateRegistryServiceTests", of: "candidate-registry", dependencies: [.httpTypes]),
+        serviceTests("MatcherServiceTests", of: "matcher", dependencies: [.matching, .grdb, .logging, .httpTypes]),
+        serviceTests("NotifierServiceTests", of: "notifier", dependencies: [.grdb, .logging]),
     ]
 )
 

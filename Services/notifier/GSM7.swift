@@ -1,3 +1,5 @@
+import Foundation
+
 /// The GSM 03.38 default alphabet, what every basic phone shows: text outside it turns into
 /// `?` on the phone (or forces UCS-2, which halves what a message holds).
 enum GSM7 {

@@ -46,6 +46,8 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let security: BusSecurity?
     let rules: [AccessRule]
     let audit: AuditLog?
+    /// Paths whose route authenticates the caller itself (a gateway's shared secret).
+    var gateways: Set<String> = []
 
     static var openPaths: Set<String> { ["/health", "/metrics", "/openapi.yaml"] }
     static var officerHeader: HTTPField.Name { HTTPField.Name("X-Passerelle-Officer")! }
@@ -53,7 +55,9 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.openPaths.contains(request.uri.path) || gateways.contains(request.uri.path) {
+            return try await next(request, context)
+        }
         let note = AuditNote()
         let isWrite = [.post, .put, .delete, .patch].contains(request.method)
         let caller: APICaller

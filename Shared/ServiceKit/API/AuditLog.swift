@@ -135,12 +135,15 @@ public struct AuditLog: Sendable {
 extension ServiceRunner {
     /// Puts the service's API behind its keys: the access rules (with security on) and the
     /// audit of every write in `database`; adds `GET /audit` for officers.
-    public func secureAPI(_ rules: [AccessRule], audit database: ServiceDatabase) {
+    ///
+    /// - Parameter gateways: paths a machine calls with its own credential instead of an API
+    ///   key (Kannel's `/inbound/sms` with a shared secret): the route checks it.
+    public func secureAPI(_ rules: [AccessRule], audit database: ServiceDatabase, gateways: Set<String> = []) {
         let audit = AuditLog(database: database)
         router.add(
             middleware: APIAccessMiddleware<BasicRequestContext>(
                 security: context.settings.security, rules: rules + [AccessRule(.get, "/audit", [.officer, .portal])],
-                audit: audit))
+                audit: audit, gateways: gateways))
         router.get("/audit") { request, _ -> Response in
             let query = QueryParameters(request)
             try query.only(["resource", "limit", "offset"])
