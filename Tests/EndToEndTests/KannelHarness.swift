@@ -42,7 +42,8 @@ enum KannelInstallation {
 /// - **sendsms** (the notifier → Kannel): `GET /cgi-bin/sendsms?username=U&password=P&from=PASSERELLE`
 ///   `&to=%2B33612345678&text=Offre+ES-2027-0042…` (form-encoded: a `+` in a number is `%2B`), optional
 ///   `coding=2&charset=UTF-8` (UCS-2, for text GSM-7 cannot hold), `dlr-mask=31&dlr-url=<encoded URL>`.
-///   Answers `202` `0: Accepted for delivery` (SMS centre online) or `3: Queued for later delivery`.
+///   Answers `202` `0: Accepted for delivery` (SMS centre online) or `3: Queued for later delivery`;
+///   400 without `from`, 403 for bad credentials.
 /// - **Delivery report** (Kannel → `dlr-url`, the sender's own URL with Kannel's escapes filled
 ///   in): `GET /dlr?ref=42&status=8&answer=ACK%2F&to=%2B33612345678&…` for "delivered to SMSC",
 ///   then `status=1&answer=` for "delivered to phone"; `%d` status, `%A` SMSC answer, `%p` the
