@@ -31,8 +31,12 @@ final class SpawnedProcess: Sendable {
             environment: environment)
     }
 
-    /// Runs any executable (a shell, the test runner itself) the same way.
-    init(executable: URL, name: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Runs any executable (a shell, the test runner itself) the same way; `input`, when given,
+    /// is the child's standard input (the test writes to it), otherwise it reads nothing.
+    init(
+        executable: URL, name: String, _ arguments: [String], environment: [String: String] = [:],
+        input: Pipe? = nil
+    ) throws {
         self.name = name
         let process = Process()
         (process.executableURL, process.arguments) = ChildSpawner.command(executable, arguments)
@@ -45,7 +49,7 @@ final class SpawnedProcess: Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = input ?? FileHandle.nullDevice
         self.process = process
         try ChildSpawner.shared.spawn(process)
         collect(stdout.fileHandleForReading, isStandardError: false)
