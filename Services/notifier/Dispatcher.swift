@@ -35,11 +35,11 @@ struct Dispatcher: Sendable {
     func decide(_ message: NotifierStore.Due, now: Timestamp, _ db: Database) throws -> Decision {
         // An answer to an inbound SMS: written when it came, goes to the number that wrote.
         if let text = message.text, let phone = message.phone { return .send(to: phone, text: text) }
-        guard let candidateId = message.candidateId, let candidate = try NotifierStore.candidate(candidateId, db) else {
-            return .skip("candidate unknown or erased")
-        }
-        guard let phone: String = candidate["phone"] else {
-            // The contact travels on contact. and may come after the match: wait a day for it.
+        // The profile and contact come from the registry, the match from the matcher: either
+        // may arrive first. Wait a day for them (an erasure deletes the message meanwhile).
+        guard let candidateId = message.candidateId, let candidate = try NotifierStore.candidate(candidateId, db),
+            let phone: String = candidate["phone"]
+        else {
             return now.millisecondsSinceEpoch - message.created > 86_400_000
                 ? .skip("no phone number")
                 : .later(Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + 5_000), "waiting for contact")

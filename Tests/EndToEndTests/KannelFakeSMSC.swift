@@ -73,6 +73,8 @@ struct FakeSMSCMessage: Equatable, Sendable, CustomStringConvertible {
     var type: String
     /// The text: as printed for `text`, decoded for `ucs-2` and `data`.
     var text: String
+    /// For a part of a long SMS (`udh`), its number from 1.
+    var part: Int? = nil
 
     init(sender: String, receiver: String, type: String, text: String) {
         (self.sender, self.receiver, self.type, self.text) = (sender, receiver, type, text)
@@ -91,11 +93,32 @@ struct FakeSMSCMessage: Equatable, Sendable, CustomStringConvertible {
             }
             text = String(decoding: units, as: UTF16.self)
         case "data": text = String(decoding: urlDecodedBytes(fields[3]), as: UTF8.self)
+        case "udh":
+            // One part of a long SMS: `UDH data PAYLOAD`; the payload is the part's text.
+            let pieces = fields[3].components(separatedBy: " data ")
+            text = String(decoding: urlDecodedBytes(pieces.last ?? ""), as: UTF8.self)
+            part = urlDecodedBytes(pieces.first ?? "").last.map(Int.init)
         default: text = fields[3]
         }
     }
 
     var description: String { "\(sender) → \(receiver) [\(type)] \(text)" }
+}
+
+extension [FakeSMSCMessage] {
+    /// The messages as a phone shows them: the parts of a long SMS (consecutive `udh`
+    /// messages to one receiver) joined into one.
+    var asShown: [FakeSMSCMessage] {
+        var shown: [FakeSMSCMessage] = []
+        for message in self {
+            if let part = message.part, part > 1, let last = shown.last, last.receiver == message.receiver {
+                shown[shown.count - 1].text += message.text
+            } else {
+                shown.append(message)
+            }
+        }
+        return shown
+    }
 }
 
 /// fakesmsc's standard input. The test keeps a second descriptor on the pipe's reading end

@@ -11,6 +11,8 @@ struct KannelChannel: NotificationChannel {
     let sendsmsURL: String
     let username: String
     let password: String
+    /// The sender shown on the phone (smsbox refuses a message without one).
+    let from: String
     /// `http://host:port/inbound/dlr?secret=…`: where Kannel reports; `&id=` and `&status=%d` are added.
     let dlrBase: String
 
@@ -21,7 +23,8 @@ struct KannelChannel: NotificationChannel {
         let dlr = dlrBase + "&id=\(message.id)&status=%d"
         components.queryItems = [
             URLQueryItem(name: "username", value: username), URLQueryItem(name: "password", value: password),
-            URLQueryItem(name: "to", value: message.to), URLQueryItem(name: "text", value: message.text),
+            URLQueryItem(name: "from", value: from), URLQueryItem(name: "to", value: message.to),
+            URLQueryItem(name: "text", value: message.text),
             URLQueryItem(name: "charset", value: "UTF-8"), URLQueryItem(name: "coding", value: "0"),
             URLQueryItem(name: "dlr-mask", value: "27"), URLQueryItem(name: "dlr-url", value: dlr),
         ]

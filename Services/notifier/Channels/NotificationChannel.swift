@@ -42,7 +42,8 @@ enum Channels {
             return KannelChannel(
                 sendsmsURL: settings.value("notifier.kannel.sendsmsURL") ?? "http://127.0.0.1:13013/cgi-bin/sendsms",
                 username: settings.value("notifier.kannel.username") ?? "passerelle",
-                password: settings.value("notifier.kannel.password") ?? "", dlrBase: dlrBase)
+                password: settings.value("notifier.kannel.password") ?? "",
+                from: settings.value("notifier.kannel.from") ?? "PASSERELLE", dlrBase: dlrBase)
         default:
             throw SettingsError.invalid(
                 key: "notifier.channel", reason: "'\(name)' is not one of spool, webhook, kannel")
