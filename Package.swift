@@ -208,7 +208,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: [.bus, .messages, .cZeroMQ, .serviceKit, .serviceTesting, .grdb, .logging, .serviceLifecycle],
+            dependencies: [
+                .bus, .messages, .cZeroMQ, .serviceKit, .serviceTesting, .crypto, .grdb, .logging, .serviceLifecycle,
+            ],
             path: "Tests/EndToEndTests"
         ),
         // What the services' in-process tests share: ServiceUnderTest, sample bodies and records.

@@ -39,11 +39,18 @@ final class RecordingServer: Sendable {
     /// `http://127.0.0.1:PORT`
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    /// - Parameter port: 0 for one the kernel chooses; or a port the test holds with a
+    ///   ``ReservedPort`` (both reuse addresses), for a server that comes up late.
+    init(port requested: Int = 0) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var reuse: Int32 = 1
+        if requested != 0 {
+            setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(requested).bigEndian)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let listening = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in

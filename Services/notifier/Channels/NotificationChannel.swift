@@ -37,7 +37,9 @@ enum Channels {
                 throw SettingsError.invalid(
                     key: "notifier.webhook.url", reason: "a URL is needed for the webhook channel")
             }
-            return WebhookChannel(url: url, secret: settings.value("notifier.webhook.secret") ?? "")
+            return WebhookChannel(
+                url: url, secret: settings.value("notifier.webhook.secret") ?? "",
+                timeout: .seconds(try settings.integer("notifier.webhook.timeoutSeconds", default: 10, in: 1...300)))
         case "kannel":
             return KannelChannel(
                 sendsmsURL: settings.value("notifier.kannel.sendsmsURL") ?? "http://127.0.0.1:13013/cgi-bin/sendsms",
