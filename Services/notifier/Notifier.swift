@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import Messages
 import ServiceKit
+import Synchronization
 
 /// The notifier's decisions: what the bus tells it (offers, people, matches) becomes rows
 /// and queued messages, in the inbox's transaction; what a phone sends becomes a reply on
@@ -13,6 +14,8 @@ struct Notifier: Sendable {
     let channel: String
     let templates: Templates
     let logger: Logger
+    /// Set when an erasure deleted rows: the WAL still holds them until a checkpoint.
+    let erasedSinceCheckpoint = ErasureFlag()
 
     /// Exactly one message per (match, channel): the key of its queued message.
     func matchKey(offerId: String, candidateId: String) -> String { "match \(offerId) \(candidateId) \(channel)" }
@@ -28,8 +31,10 @@ struct Notifier: Sendable {
             try NotifierStore.saveContact(details, db)
         case .candidateErased(let erased):
             try NotifierStore.erase(erased.candidateId, db)
+            erasedSinceCheckpoint.set()
         case .contactErased(let erased):
             try NotifierStore.erase(erased.candidateId, db)
+            erasedSinceCheckpoint.set()
         case .matchFound(let match):
             try NotifierStore.enqueue(
                 dedup: matchKey(offerId: match.offerId, candidateId: match.candidateId),
@@ -127,6 +132,19 @@ struct Notifier: Sendable {
                     WHERE id = ? AND direction = 'out' AND status IN ('sent', 'delivered', 'undelivered')
                     """,
                 arguments: [status, "dlr \(kannelStatus)", Timestamp.now.millisecondsSinceEpoch, id])
+        }
+    }
+}
+
+/// A flag the inbox handler sets (it cannot wait for a checkpoint inside its transaction) and
+/// a periodic job takes.
+final class ErasureFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    func take() -> Bool {
+        flag.withLock { flag in
+            defer { flag = false }
+            return flag
         }
     }
 }

@@ -69,9 +69,14 @@ struct NotifierCommand: ServiceCommand {
                 millisecondsSinceEpoch: Timestamp.now.millisecondsSinceEpoch - Int64(retention * 86_400_000))
             _ = try await database.pool.write { db in try NotifierStore.prune(olderThan: cutoff, db) }
         }
+        // Erased people's rows leave the WAL too (ServiceKit retries while a reader holds it).
+        let erasures = PeriodicService("erasure checkpoint", every: .seconds(1), logger: runner.logger) {
+            if notifier.erasedSinceCheckpoint.take() { await checkpoint.afterErasure() }
+        }
         runner.logger.info("notifier ready", metadata: ["channel": "\(channel.name)"])
         return AssembledService(
-            runner: runner, services: publishing.services + [receiving.service, sending, pruning, checkpoint])
+            runner: runner,
+            services: publishing.services + [receiving.service, sending, pruning, erasures, checkpoint])
     }
 }
 

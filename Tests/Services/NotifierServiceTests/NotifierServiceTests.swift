@@ -185,6 +185,29 @@ struct NotifierServiceTests {
         #expect(stored.allSatisfy { !$0.contains("+22376000001") && !$0.contains("Lleida") })
     }
 
+    @Test("erasure removes the person's rows, messages included, and their number leaves the files")
+    func erasure() async throws {
+        let under = try NotifierUnderTest()
+        try await seed(under, phone: "+22376555444")
+        try await under.apply(.matchFound(Match(offerId: "offer-1", candidateId: "cand-1", score: 80, breakdown: [])))
+        #expect(try await under.dispatcher.round() == 1)
+        _ = try await under.notifier.heard(from: "+22376555444", text: "OUI ES-2027-0042", gatewayId: "e1", at: .now)
+        try await under.apply(.candidateErased(CandidateErased(candidateId: "cand-1")))
+        #expect(under.notifier.erasedSinceCheckpoint.take())
+        let left = try await under.database.pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM messages WHERE candidate_id = 'cand-1' OR phone = '+22376555444'")
+        }
+        #expect(left == 0)
+        #expect(try await under.database.truncateWAL())
+        let files = try FileManager.default.subpathsOfDirectory(atPath: under.directory).filter { name in
+            name.hasPrefix("notifier.sqlite")
+                && (FileManager.default.contents(atPath: under.directory + "/" + name)?.range(
+                    of: Data("+22376555444".utf8)) != nil)
+        }
+        #expect(files.isEmpty, "the number is still in \(files)")
+    }
+
     @Test("every template, filled with long values, is GSM-7 and fits two SMS")
     func templatesFit() {
         let long = OfferValues.longest
