@@ -83,7 +83,7 @@ enum BenchReport {
                 + String(format: "%8.1f µs/event %5.1f %%", value, value / total * 100)
         }
         return [
-            "where the notifier's time goes (medians over the rounds):",
+            "where the notifier's time goes (the median of each part over the rounds, so they need not add up):",
             line("queueing (Inbox, Notifier.apply)", queueing),
             line("dispatching (Dispatcher.round)", dispatching),
             line("  deciding (a read transaction each)¹", deciding),
