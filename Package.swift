@@ -71,6 +71,8 @@ let services: [Target] = [
         dependencies: [
             .messages, .codeLists, .grdb, .hummingbird, .logging, .asyncHTTPClient, .crypto, .nioCore,
             .nioHTTP1, .nioFoundationEssentialsCompat,
+            // `notifier bench` feeds its Inbox BusMessages, as they come off the bus.
+            .bus,
         ]),
     service(
         "passerelle",

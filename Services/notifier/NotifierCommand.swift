@@ -12,7 +12,9 @@ import ServiceKit
 struct NotifierCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifier",
-        abstract: "Notifications par SMS / SMS notifications (HTTP :8084, replay :7140).")
+        abstract: "Notifications par SMS / SMS notifications (HTTP :8084, replay :7140).",
+        // Without a subcommand the service runs; `notifier bench` measures it (issue 12).
+        subcommands: [NotifierBenchmark.self])
 
     static let identity = ServiceIdentity(
         name: "notifier", defaultHTTP: "127.0.0.1:8084", defaultReplay: "tcp://127.0.0.1:7140")

@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import ServiceKit
+
+/// The printed header, table, ratio and breakdown, as the Benchmarks package prints its own
+/// (its BenchmarkSupport target cannot be imported from here, so the few helpers are repeated).
+enum BenchReport {
+    /// The journal mode and `synchronous` of a ServiceDatabase's writer, as read from it (not
+    /// as asked for: GRDB's DatabasePool sets NORMAL when it turns WAL on).
+    static func databaseSettings() async throws -> String {
+        let scratch = try BenchScratch("settings")
+        defer { scratch.remove() }
+        let database = try ServiceDatabase(directory: scratch.path, name: "settings")
+        let (mode, synchronous) = try await database.pool.write { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+        let names = [0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"]
+        return "journal_mode=\(mode ?? "?"), synchronous=\(synchronous.flatMap { names[$0] } ?? "?")"
+    }
+
+    static func header(
+        events: Int, rounds: Int, candidates: Int, workload: BenchWorkload, database: String
+    ) -> String {
+        #if DEBUG
+            let build = "DEBUG build of notifier: numbers are meaningless, use -c release"
+        #else
+            let build = "release build"
+        #endif
+        let sqlite = (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") }) ?? "?"
+        return """
+            notifier bench: \(rounds) rounds per case after 1 smaller warm-up, \(build)
+            machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), \
+            \(ProcessInfo.processInfo.operatingSystemVersionString)
+            SQLite \(sqlite) via ServiceDatabase (its writer: \(database)); files in \(NSTemporaryDirectory())
+            events: \(rate(Double(events))) match.found from one source, seq 1…N, distinct pairs of \
+            \(BenchWorkload.offers) offers × \(rate(Double(candidates))) candidates, envelope \(workload.envelopeBytes) B, \
+            bursts of \(NotifierRound.burst)
+            notifier: Inbox → Notifier.apply (a pending message each) → Dispatcher.round until all are in the spool
+            yardstick: the same messages and bursts through an Inbox whose handler does nothing
+            """
+    }
+
+    static func table(notifier: [BenchOutcome], yardstick: [BenchOutcome]) -> String {
+        let header = ["case", "events", "median events/s", "min events/s", "max events/s"]
+        var rows = [("notifier", notifier), ("yardstick", yardstick)].map { name, outcomes in
+            let rates = outcomes.map(\.rate)
+            return [
+                name, rate(Double(outcomes.first?.events ?? 0)), rate(median(rates)), rate(rates.min() ?? 0),
+                rate(rates.max() ?? 0),
+            ]
+        }
+        rows.insert(header, at: 0)
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.indices.map { column in
+                // The name left-aligned, numbers right-aligned so that digits line up.
+                column == 0
+                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
+            }.joined(separator: "  ")
+        }
+        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
+        return lines.joined(separator: "\n")
+    }
+
+    static func ratio(notifier: [BenchOutcome], yardstick: [BenchOutcome]) -> String {
+        let value = median(notifier.map(\.rate)) / median(yardstick.map(\.rate))
+        return "ratio notifier/yardstick: \(String(format: "%.3f", value)) (median over median)"
+    }
+
+    /// Where the notifier's time goes, per event, medians over the rounds.
+    static func breakdown(_ outcomes: [BenchOutcome]) -> String {
+        func perEvent(_ part: (BenchOutcome) -> Duration) -> Double {
+            median(outcomes.map { part($0) / .microseconds(1) / Double($0.events) })
+        }
+        let total = perEvent(\.elapsed)
+        let queueing = perEvent(\.queueing)
+        let dispatching = perEvent(\.dispatching)
+        let channel = perEvent(\.channel)
+        let deciding = perEvent(\.deciding)
+        func line(_ name: String, _ value: Double) -> String {
+            "  " + name.padding(toLength: 54, withPad: " ", startingAt: 0)
+                + String(format: "%8.1f µs/event %5.1f %%", value, value / total * 100)
+        }
+        return [
+            "where the notifier's time goes (the median of each part over the rounds, so they need not add up):",
+            line("queueing (Inbox, Notifier.apply)", queueing),
+            line("dispatching (Dispatcher.round)", dispatching),
+            line("  deciding (a read transaction each)¹", deciding),
+            line("  handing to the spool (SpoolChannel.send)", channel),
+            line("  recording (a write transaction each) and the rest", dispatching - channel - deciding),
+            line("total", total),
+            "  ¹ timed again after each round on up to \(rate(Double(NotifierRound.decisionSample))) of its messages, "
+                + "scaled to all",
+        ].joined(separator: "\n")
+    }
+
+    /// Peak resident memory of this process (VmHWM), over every round.
+    static func peakMemory() -> String {
+        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        guard let kilobytes = line?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            return "peak RSS: unknown (no VmHWM in /proc/self/status)"
+        }
+        return String(format: "peak RSS (VmHWM): %.0f MiB", Double(kilobytes) / 1024)
+    }
+
+    static func cpuModel() -> String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        } ?? "unknown CPU"
+    }
+
+    static func seconds(_ duration: Duration) -> String { String(format: "%.3f s", duration / .seconds(1)) }
+
+    /// A whole number with grouped digits: 1,234,567.
+    static func rate(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var grouped = ""
+        for (offset, digit) in digits.reversed().enumerated() {
+            if offset > 0, offset % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return String(grouped.reversed())
+    }
+
+    /// The median (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
