@@ -327,3 +327,16 @@ enum ReplayClientProbe {
             frames, header: header, stream: "offer", from: from, endpoint: "test", source: "fixture")
     }
 }
+
+@Suite("ServiceDatabase durability")
+struct DurabilityTests {
+    @Test("the writer commits with synchronous=FULL and secure_delete on (GRDB's WAL set-up would leave NORMAL)")
+    func writerIsDurable() async throws {
+        let database = try ServiceDatabase(directory: temporaryDirectory(), name: "durable")
+        let (synchronous, secureDelete) = try await database.pool.writeWithoutTransaction { db in
+            (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try Int.fetchOne(db, sql: "PRAGMA secure_delete"))
+        }
+        #expect(synchronous == 2, "2 is FULL, 1 NORMAL")
+        #expect(secureDelete == 1)
+    }
+}

@@ -31,6 +31,9 @@ public final class ServiceDatabase: Sendable {
             try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets synchronous=NORMAL on the writer when it turns WAL on, after
+        // prepareDatabase: set FULL again where it counts, on the writer.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         var migrator = DatabaseMigrator()
         Self.registerDeliveryMigrations(&migrator)
         DeadLetters.migrate(&migrator)
