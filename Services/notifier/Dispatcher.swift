@@ -16,13 +16,18 @@ struct Dispatcher: Sendable {
     let policy: SendingPolicy
     let logger: Logger
 
-    /// One round: everything due now; returns how many messages were handed to the channel.
+    /// One round: everything due now, 200 at a time without waiting in between (each
+    /// message looked at once per round); returns how many were handed to the channel.
     @discardableResult
     func round(now: Timestamp = .now) async throws -> Int {
-        let due = try await database.pool.read { db in try NotifierStore.due(now: now, limit: 200, db) }
         var sent = 0
-        for message in due where try await send(message, now: now) { sent += 1 }
-        return sent
+        var seen = Set<String>()
+        while true {
+            let due = try await database.pool.read { db in try NotifierStore.due(now: now, limit: 200, db) }
+            let fresh = due.filter { seen.insert($0.id).inserted }
+            for message in fresh where try await send(message, now: now) { sent += 1 }
+            if due.count < 200 || fresh.isEmpty { return sent }
+        }
     }
 
     /// What to do with one due message.

@@ -208,6 +208,24 @@ struct NotifierServiceTests {
         #expect(files.isEmpty, "the number is still in \(files)")
     }
 
+    @Test("a round sends everything due, past the 200 it reads at a time")
+    func roundDrains() async throws {
+        let under = try NotifierUnderTest(policy: SendingPolicy(dailyLimit: 5))
+        try await seed(under)
+        for n in 1...450 {
+            try await under.apply(
+                .candidateRegistered(.sample("c-\(n)")),
+                .contactUpdated(
+                    ContactDetails(
+                        candidateId: "c-\(n)", name: PersonName(given: "A", family: "B"),
+                        contact: Contact(phone: "+2237700\(1000 + n)", preferredChannel: .sms, language: .en))),
+                .matchFound(Match(offerId: "offer-1", candidateId: "c-\(n)", score: 70, breakdown: [])))
+        }
+        #expect(try await under.dispatcher.round() == 450)
+        #expect(try under.spooled().count == 450)
+        #expect(try under.spooled().allSatisfy { $0.contains("Reply YES") })
+    }
+
     @Test("every template, filled with long values, is GSM-7 and fits two SMS")
     func templatesFit() {
         let long = OfferValues.longest
