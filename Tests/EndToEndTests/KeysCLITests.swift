@@ -41,7 +41,8 @@ struct KeysCLITests {
         // A second instance, and a key made on another server (its secret stays there).
         #expect(try await run(["keys", "add", "matcher@kayes", "--keys-dir", folder]).stdout.contains("matcher@kayes"))
         let elsewhere = try CurveKeyPairForTest.make()
-        let added = try await run(["keys", "add", "partner-agency", "--public-key", elsewhere, "--keys-dir", folder])
+        // `=`: a Z85 key may begin with "-", which would read as an option (it did, in a CI run).
+        let added = try await run(["keys", "add", "partner-agency", "--public-key=\(elsewhere)", "--keys-dir", folder])
         #expect(added.stdout.contains(elsewhere), "\(added.stderr)")
         #expect(!FileManager.default.fileExists(atPath: keys.secretKeyPath("partner-agency")))
         let listed = try keys.authorizedKeys()

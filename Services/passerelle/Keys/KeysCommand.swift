@@ -52,7 +52,11 @@ struct KeysCommand: ParsableCommand {
         @Argument(help: "Identité / identity (service name, or service@instance)")
         var name: String
 
-        @Option(help: "Clé publique Z85 faite ailleurs / a Z85 public key made elsewhere (its secret stays there)")
+        @Option(
+            help: """
+                Clé publique Z85 faite ailleurs / a Z85 public key made elsewhere (its secret stays there); \
+                write --public-key=KEY: a Z85 key may begin with '-'
+                """)
         var publicKey: String?
 
         @OptionGroup var location: KeysLocation
