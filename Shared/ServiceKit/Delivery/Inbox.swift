@@ -152,18 +152,6 @@ public actor Inbox {
         reportHealth()
     }
 
-    /// One received message, decoded once: `envelope` is nil when its envelope is sound but
-    /// its payload is one this build cannot read (it is skipped, and must not block its stream).
-    struct Received: Sendable {
-        var source: String
-        var stream: String
-        var seq: Int64
-        var envelope: Envelope?
-        /// Why the payload could not be read, when `envelope` is nil.
-        var problem: String? = nil
-        var message: BusMessage
-    }
-
     private func decode(_ message: BusMessage) -> Received? {
         do {
             let envelope = try Envelope.decode(topic: message.topic, bytes: message.envelope)
@@ -184,32 +172,6 @@ public actor Inbox {
                 source: header.source, stream: header.stream, seq: header.seq, envelope: nil, problem: "\(error)",
                 message: message)
         }
-    }
-
-    /// Source, stream and seq of a message this build cannot decode whole: enough to keep
-    /// it as a dead letter in its place. An envelope of a newer schema version (`"v":2`)
-    /// has them too, and must not be skipped (its seq would then stall the stream).
-    static func header(of message: BusMessage) -> (source: String, stream: String, seq: Int64)? {
-        if let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope) {
-            return (header.source, header.stream, header.seq)
-        }
-        struct Fields: Decodable {
-            var type: String
-            var source: String
-            var seq: Int64
-        }
-        guard (try? StrictJSON.check(message.envelope)) != nil, (try? Topic.validate(message.topic)) != nil,
-            let fields = try? CanonicalJSON.decode(Fields.self, from: message.envelope),
-            fields.type == message.topic, !fields.source.isEmpty, fields.seq >= 1
-        else { return nil }
-        return (fields.source, Topic.stream(of: fields.type), fields.seq)
-    }
-
-    /// Consecutive messages of one stream, applied together.
-    struct PendingRun: Sendable {
-        var key: Key
-        var items: [Received]
-        var last: Int64
     }
 
     private func flush(_ run: inout PendingRun?) async throws {
@@ -372,52 +334,6 @@ public actor Inbox {
         return (count, skipped)
     }
 
-    /// Whether the ranges (ordered, disjoint) cover every seq of `wanted`.
-    static func covers(_ ranges: [ClosedRange<Int64>], _ wanted: ClosedRange<Int64>) -> Bool {
-        var next = wanted.lowerBound
-        for range in ranges where range.upperBound >= next {
-            guard range.lowerBound <= next else { return false }
-            next = range.upperBound + 1
-            if next > wanted.upperBound { return true }
-        }
-        return false
-    }
-
-    /// Applies the dead letters this build can now read and apply (after an upgrade, say),
-    /// oldest first, each in its own transaction; keeps the others. Returns how many it applied.
-    @discardableResult
-    public func retryDeadLetters() async throws -> Int {
-        let handler = handler
-        let letters = try await database.pool.read { db in try DeadLetters.all(db) }
-        var done = 0
-        for letter in letters {
-            guard let envelope = try? Envelope.decode(topic: letter.topic, bytes: letter.envelope) else { continue }
-            let applied: Bool = try await database.pool.write { db in
-                do {
-                    try db.inSavepoint {
-                        try handler(envelope, db)
-                        return .commit
-                    }
-                } catch let error as DatabaseError where DeadLetters.isTransient(error) {
-                    throw error
-                } catch {
-                    try DeadLetters.setReason(letter, "\(error)", db)
-                    return false
-                }
-                try DeadLetters.delete(letter, db)
-                return true
-            }
-            if applied { done += 1 }
-        }
-        let remaining = try await database.pool.read { db in try DeadLetters.count(db) }
-        deadLetters.set(remaining)
-        if done > 0 {
-            logger.notice("dead letters applied", metadata: ["applied": "\(done)", "remaining": "\(remaining)"])
-        }
-        reportHealth()
-        return done
-    }
-
     private func lastApplied(_ key: Key) async throws -> Int64 {
         if let seq = applied[key] { return seq }
         let stored = try await database.pool.read { db in
@@ -429,7 +345,7 @@ public actor Inbox {
         return stored ?? 0
     }
 
-    private func reportHealth() {
+    func reportHealth() {
         meters?.report(
             behind: announced.reduce(into: [:]) { behind, entry in
                 behind[entry.key] = max(0, entry.value - (applied[entry.key] ?? 0))
