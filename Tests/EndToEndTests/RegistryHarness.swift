@@ -177,26 +177,3 @@ enum ObserverError: Error, CustomStringConvertible {
         }
     }
 }
-
-/// Every byte of every file under `directory`, for the erasure test.
-func filesContaining(_ needle: String, under directory: String) throws -> [String] {
-    let bytes = Array(needle.utf8)
-    var found: [String] = []
-    let enumerator = FileManager.default.enumerator(atPath: directory)
-    while let name = enumerator?.nextObject() as? String {
-        let path = (directory as NSString).appendingPathComponent(name)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            continue
-        }
-        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        if data.count >= bytes.count,
-            (0...(data.count - bytes.count)).contains(where: { start in
-                data[start] == bytes[0] && Array(data[start..<(start + bytes.count)]) == bytes
-            })
-        {
-            found.append(name)
-        }
-    }
-    return found
-}

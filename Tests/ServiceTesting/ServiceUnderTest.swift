@@ -93,9 +93,15 @@ public struct ServiceUnderTest {
 
     /// The files of the data folder whose bytes contain `text` (the database, its WAL…).
     public func filesContaining(_ text: String) throws -> [String] {
-        try FileManager.default.subpathsOfDirectory(atPath: dataDirectory).filter { name in
-            let data = FileManager.default.contents(atPath: (dataDirectory as NSString).appendingPathComponent(name))
-            return data?.range(of: Data(text.utf8)) != nil
-        }
+        try ServiceTesting.filesContaining(text, under: dataDirectory)
+    }
+}
+
+/// The files under `directory` (paths relative to it) whose bytes contain `needle`: what an
+/// erasure test searches for a person's name or number.
+public func filesContaining(_ needle: String, under directory: String) throws -> [String] {
+    try FileManager.default.subpathsOfDirectory(atPath: directory).filter { name in
+        let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(name))
+        return data?.range(of: Data(needle.utf8)) != nil
     }
 }

@@ -200,10 +200,8 @@ struct NotifierServiceTests {
         }
         #expect(left == 0)
         #expect(try await under.database.truncateWAL())
-        let files = try FileManager.default.subpathsOfDirectory(atPath: under.directory).filter { name in
-            name.hasPrefix("notifier.sqlite")
-                && (FileManager.default.contents(atPath: under.directory + "/" + name)?.range(
-                    of: Data("+22376555444".utf8)) != nil)
+        let files = try filesContaining("+22376555444", under: under.directory).filter {
+            $0.hasPrefix("notifier.sqlite")
         }
         #expect(files.isEmpty, "the number is still in \(files)")
     }
