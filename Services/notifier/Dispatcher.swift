@@ -8,6 +8,14 @@ import ServiceKit
 /// daily limit, outside quiet hours (the candidate's local time). A failing channel is
 /// retried with back-off; after the last try, `notification.failed`. A success is recorded
 /// with `notification.sent` in one transaction (neither carries the number or the text).
+///
+/// Work goes in batches of up to 200 due messages, three transactions each rather than three
+/// per message: one read decides the whole batch; one write records the skips and the waits
+/// and marks what will go as `sending` (with its number and text); then each goes to the
+/// channel; one write records the outcomes. A message still `sending` when the notifier
+/// starts was being handed over when it stopped: `recoverInterrupted` sends it again through
+/// a channel that recognises a message by its id (webhook's Idempotency-Key, the spool's
+/// `id`), and otherwise (Kannel) records it failed rather than risk a second SMS to the person.
 struct Dispatcher: Sendable {
     let database: ServiceDatabase
     let outbox: Outbox
@@ -15,18 +23,23 @@ struct Dispatcher: Sendable {
     let templates: Templates
     let policy: SendingPolicy
     let logger: Logger
+    var batchSize = 200
 
-    /// One round: everything due now, 200 at a time without waiting in between (each
+    /// One round: everything due now, a batch at a time without waiting in between (each
     /// message looked at once per round); returns how many were handed to the channel.
     @discardableResult
     func round(now: Timestamp = .now) async throws -> Int {
         var sent = 0
         var seen = Set<String>()
         while true {
-            let due = try await database.pool.read { db in try NotifierStore.due(now: now, limit: 200, db) }
-            let fresh = due.filter { seen.insert($0.id).inserted }
-            for message in fresh where try await send(message, now: now) { sent += 1 }
-            if due.count < 200 || fresh.isEmpty { return sent }
+            let looked = seen
+            let (due, plan) = try await database.pool.read { db in
+                let due = try NotifierStore.due(now: now, limit: batchSize, db)
+                return (due.count, try decide(due.filter { !looked.contains($0.id) }, now: now, db))
+            }
+            for (message, _) in plan { seen.insert(message.id) }
+            sent += try await carry(plan, now: now)
+            if due < batchSize || plan.isEmpty { return sent }
         }
     }
 
@@ -37,7 +50,25 @@ struct Dispatcher: Sendable {
         case skip(String)
     }
 
-    func decide(_ message: NotifierStore.Due, now: Timestamp, _ db: Database) throws -> Decision {
+    /// Decides a batch in one read; the daily limit counts what this batch already sends.
+    func decide(
+        _ batch: [NotifierStore.Due], now: Timestamp, _ db: Database
+    ) throws -> [(
+        NotifierStore.Due, Decision
+    )] {
+        var planned: [String: Int] = [:]
+        return try batch.map { message in
+            let decision = try decide(message, now: now, alreadyPlanned: planned, db)
+            if case .send = decision, let candidateId = message.candidateId { planned[candidateId, default: 0] += 1 }
+            return (message, decision)
+        }
+    }
+
+    func decide(
+        _ message: NotifierStore.Due, now: Timestamp, alreadyPlanned: [String: Int] = [:], _ db: Database
+    )
+        throws -> Decision
+    {
         // An answer to an inbound SMS: written when it came, goes to the number that wrote.
         if let text = message.text, let phone = message.phone { return .send(to: phone, text: text) }
         // The profile and contact come from the registry, the match from the matcher: either
@@ -58,7 +89,9 @@ struct Dispatcher: Sendable {
         }
         let offer = OfferFacts(offerRow)
         guard offer.status == "open" else { return .skip("offer \(offer.status)") }
-        let sentToday = try NotifierStore.sentCount(candidateId: candidateId, since: policy.startOfDay(now), db)
+        let sentToday =
+            try NotifierStore.sentCount(candidateId: candidateId, since: policy.startOfDay(now), db)
+            + alreadyPlanned[candidateId, default: 0]
         if sentToday >= policy.dailyLimit { return .later(policy.nextDay(now), "daily limit reached") }
         if let end = policy.quietUntil(now, residence: candidate["residence"]) { return .later(end, "quiet hours") }
         let language: String? = candidate["language"]
@@ -68,122 +101,130 @@ struct Dispatcher: Sendable {
                 message.template, language: language, Templates.values(offer: offer, language: language)))
     }
 
-    private func send(_ message: NotifierStore.Due, now: Timestamp) async throws -> Bool {
-        let decision = try await database.pool.read { db in try decide(message, now: now, db) }
-        switch decision {
-        case .skip(let reason):
-            try await database.pool.write { db in
-                try NotifierStore.update(message.id, status: "skipped", detail: reason, db)
+    /// What happened to one message handed to the channel.
+    private struct Outcome {
+        let message: NotifierStore.Due
+        let attempt: Int
+        let error: String?
+        let receipt: String?
+    }
+
+    /// Records a decided batch, hands what may go to the channel, records the outcomes.
+    private func carry(_ plan: [(NotifierStore.Due, Decision)], now: Timestamp) async throws -> Int {
+        guard !plan.isEmpty else { return 0 }
+        let channelName = channel.name
+        let going: [(NotifierStore.Due, OutgoingMessage)] = try await database.pool.write { db in
+            var going: [(NotifierStore.Due, OutgoingMessage)] = []
+            for (message, decision) in plan {
+                switch decision {
+                case .skip(let reason):
+                    try NotifierStore.update(message.id, status: "skipped", detail: reason, now: now, db)
+                case .later(let time, let reason):
+                    try NotifierStore.update(
+                        message.id, status: "pending", nextAttempt: time, detail: reason, now: now, db)
+                case .send(let phone, let text):
+                    try NotifierStore.update(
+                        message.id, status: "sending", text: text, phone: phone, channel: channelName,
+                        attempts: message.attempts + 1, now: now, db)
+                    going.append(
+                        (message, OutgoingMessage(id: message.id, to: phone, text: text, template: message.template)))
+                }
             }
-            return false
-        case .later(let time, let reason):
-            try await database.pool.write { db in
-                try NotifierStore.update(message.id, status: "pending", nextAttempt: time, detail: reason, db)
-            }
-            return false
-        case .send(let phone, let text):
-            let attempt = message.attempts + 1
-            let outgoing = OutgoingMessage(id: message.id, to: phone, text: text, template: message.template)
+            return going
+        }
+        guard !going.isEmpty else { return 0 }
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(going.count)
+        for (message, outgoing) in going {
             do {
                 let receipt = try await channel.send(outgoing)
-                try await database.pool.write { db in
-                    try NotifierStore.update(
-                        message.id, status: "sent", text: text, phone: phone, channel: channel.name, attempts: attempt,
-                        detail: receipt, db)
-                    if let candidateId = message.candidateId {
-                        try outbox.append(
-                            .notificationSent(
-                                NotificationEvent(
-                                    notificationId: message.id, candidateId: candidateId, offerId: message.offerId,
-                                    channel: channel.name, template: message.template, attempt: attempt)), in: db)
-                    }
-                }
-                return true
+                outcomes.append(Outcome(message: message, attempt: message.attempts + 1, error: nil, receipt: receipt))
             } catch {
-                let reason = "\(error)"
-                let last = attempt >= policy.maxAttempts
-                try await database.pool.write { db in
-                    try NotifierStore.update(
-                        message.id, status: last ? "failed" : "pending", channel: channel.name, attempts: attempt,
-                        nextAttempt: last ? nil : policy.retryTime(after: attempt, now: .now), detail: reason, db)
-                    if last, let candidateId = message.candidateId {
-                        try outbox.append(
-                            .notificationFailed(
-                                NotificationEvent(
-                                    notificationId: message.id, candidateId: candidateId, offerId: message.offerId,
-                                    channel: channel.name, template: message.template, attempt: attempt,
-                                    reason: String(reason.prefix(300)))), in: db)
-                    }
-                }
-                logger.warning(
-                    last ? "notification failed: no more tries" : "notification not sent; will retry",
-                    metadata: ["message": "\(message.id)", "attempt": "\(attempt)", "error": "\(reason)"])
-                return false
+                outcomes.append(
+                    Outcome(message: message, attempt: message.attempts + 1, error: "\(error)", receipt: nil))
             }
         }
-    }
-}
-
-/// When messages may go: the daily limit per candidate, quiet hours in the candidate's local
-/// time, and the retries of a failing channel.
-struct SendingPolicy: Sendable {
-    var dailyLimit = 3
-    /// Minutes after local midnight: `21:00-07:00` is (1260, 420); nil: none.
-    var quietHours: (start: Int, end: Int)?
-    var maxAttempts = 5
-    var retryBase: Duration = .seconds(1)
-
-    /// The UTC offset, in minutes, of a country of residence (standard time; Mali and most
-    /// of West Africa are UTC).
-    static let offsets: [String: Int] = [
-        "FR": 60, "ES": 60, "IT": 60, "DE": 60, "BE": 60, "PT": 0, "GB": 0, "MA": 60, "DZ": 60, "TN": 60,
-        "SA": 180, "AE": 240, "QA": 180, "KW": 180, "CA": -300, "US": -300, "CN": 480, "GA": 60, "CM": 60,
-        "CG": 60, "CD": 60, "AO": 60, "GQ": 60,
-    ]
-
-    func startOfDay(_ now: Timestamp) -> Timestamp {
-        Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch - now.millisecondsSinceEpoch % 86_400_000)
-    }
-
-    func nextDay(_ now: Timestamp) -> Timestamp {
-        Timestamp(millisecondsSinceEpoch: startOfDay(now).millisecondsSinceEpoch + 86_400_000)
-    }
-
-    /// The end of the quiet hours if `now` falls in them for someone living in `residence`.
-    func quietUntil(_ now: Timestamp, residence: String?) -> Timestamp? {
-        guard let quietHours else { return nil }
-        let offset = Int64(Self.offsets[residence ?? "ML"] ?? 0) * 60_000
-        let local = now.millisecondsSinceEpoch + offset
-        let minute = Int((local % 86_400_000) / 60_000)
-        let (start, end) = quietHours
-        let inside = start <= end ? (minute >= start && minute < end) : (minute >= start || minute < end)
-        guard inside else { return nil }
-        var wait = end - minute
-        if wait <= 0 { wait += 1_440 }
-        return Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + Int64(wait) * 60_000 - local % 60_000)
-    }
-
-    func retryTime(after attempt: Int, now: Timestamp) -> Timestamp {
-        let delay = min(retryBase * (1 << min(attempt - 1, 10)), .seconds(300))
-        let milliseconds = delay.components.seconds * 1_000 + delay.components.attoseconds / 1_000_000_000_000_000
-        return Timestamp(millisecondsSinceEpoch: now.millisecondsSinceEpoch + milliseconds)
-    }
-
-    /// `HH:MM-HH:MM`, or empty for none.
-    static func quietHours(_ text: String) throws(SettingsError) -> (start: Int, end: Int)? {
-        guard !text.isEmpty else { return nil }
-        func minutes(_ part: Substring) -> Int? {
-            let pieces = part.split(separator: ":")
-            guard pieces.count == 2, let hour = Int(pieces[0]), let minute = Int(pieces[1]), (0..<24).contains(hour),
-                (0..<60).contains(minute)
-            else { return nil }
-            return hour * 60 + minute
+        let finished = outcomes
+        let recorded = try await database.pool.write { db in try finished.filter { try record($0, db) } }
+        for outcome in recorded {
+            guard let reason = outcome.error else { continue }
+            logger.warning(
+                outcome.attempt >= policy.maxAttempts
+                    ? "notification failed: no more tries" : "notification not sent; will retry",
+                metadata: ["message": "\(outcome.message.id)", "attempt": "\(outcome.attempt)", "error": "\(reason)"])
         }
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let start = minutes(parts[0]), let end = minutes(parts[1]), start != end else {
-            throw SettingsError.invalid(
-                key: "notifier.quietHours", reason: "'\(text)' is not HH:MM-HH:MM, e.g. 21:00-07:00")
+        return recorded.count { $0.error == nil }
+    }
+
+    /// One outcome, in the batch's write; false when it was not recorded: a message erased, or
+    /// taken over by a restarted notifier, while it was with the channel keeps what happened
+    /// meanwhile and publishes nothing.
+    private func record(_ outcome: Outcome, _ db: Database) throws -> Bool {
+        let message = outcome.message
+        let now = Timestamp.now
+        guard let reason = outcome.error else {
+            guard try NotifierStore.markSent(message.id, detail: outcome.receipt, now: now, db) else { return false }
+            if let candidateId = message.candidateId {
+                try outbox.append(
+                    .notificationSent(
+                        NotificationEvent(
+                            notificationId: message.id, candidateId: candidateId, offerId: message.offerId,
+                            channel: channel.name, template: message.template, attempt: outcome.attempt)), in: db)
+            }
+            return true
         }
-        return (start, end)
+        let last = outcome.attempt >= policy.maxAttempts
+        guard
+            try NotifierStore.markNotSent(
+                message.id, final: last,
+                nextAttempt: last ? nil : policy.retryTime(after: outcome.attempt, now: now), detail: reason,
+                now: now, db)
+        else { return false }
+        if last, let candidateId = message.candidateId {
+            try outbox.append(
+                .notificationFailed(
+                    NotificationEvent(
+                        notificationId: message.id, candidateId: candidateId, offerId: message.offerId,
+                        channel: channel.name, template: message.template, attempt: outcome.attempt,
+                        reason: String(reason.prefix(300)))), in: db)
+        }
+        return true
+    }
+
+    /// At start: messages left `sending` by a notifier that stopped while handing them over.
+    /// Returns how many were queued again and how many were recorded failed.
+    @discardableResult
+    func recoverInterrupted() async throws -> (again: Int, failed: Int) {
+        let resend = channel.recognisesRepeats
+        let channelName = channel.name
+        let reason =
+            "interrupted: the notifier stopped while handing the message to \(channelName); "
+            + "not sent again, so that the person does not get it twice"
+        let counts: (again: Int, failed: Int) = try await database.pool.write { db in
+            let interrupted = try NotifierStore.interrupted(db)
+            for message in interrupted {
+                if resend {
+                    try NotifierStore.update(
+                        message.id, status: "pending", nextAttempt: .now, detail: "interrupted; sent again", db)
+                    continue
+                }
+                try NotifierStore.update(message.id, status: "failed", detail: reason, db)
+                if let candidateId = message.candidateId {
+                    try outbox.append(
+                        .notificationFailed(
+                            NotificationEvent(
+                                notificationId: message.id, candidateId: candidateId, offerId: message.offerId,
+                                channel: channelName, template: message.template, attempt: message.attempts,
+                                reason: reason)), in: db)
+                }
+            }
+            return resend ? (again: interrupted.count, failed: 0) : (again: 0, failed: interrupted.count)
+        }
+        if counts.again + counts.failed > 0 {
+            logger.warning(
+                "messages interrupted while being handed to the channel",
+                metadata: ["sentAgain": "\(counts.again)", "recordedFailed": "\(counts.failed)"])
+        }
+        return counts
     }
 }

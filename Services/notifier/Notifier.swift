@@ -129,7 +129,8 @@ struct Notifier: Sendable {
             try db.execute(
                 sql: """
                     UPDATE messages SET status = COALESCE(?, status), detail = ?, updated = ?
-                    WHERE id = ? AND direction = 'out' AND status IN ('sent', 'delivered', 'undelivered')
+                    WHERE id = ? AND direction = 'out'
+                        AND status IN ('sending', 'sent', 'delivered', 'undelivered', 'failed')
                     """,
                 arguments: [status, "dlr \(kannelStatus)", Timestamp.now.millisecondsSinceEpoch, id])
         }

@@ -162,6 +162,7 @@ final class TimedChannel: NotificationChannel {
     init(_ inner: any NotificationChannel) { self.inner = inner }
 
     var name: String { inner.name }
+    var recognisesRepeats: Bool { inner.recognisesRepeats }
     var elapsed: Duration { total.withLock { $0 } }
 
     func send(_ message: OutgoingMessage) async throws -> String? {

@@ -57,6 +57,7 @@ struct NotifierCommand: ServiceCommand {
         let dispatcher = Dispatcher(
             database: database, outbox: publishing.outbox, channel: channel, templates: templates, policy: policy,
             logger: runner.logger)
+        try await dispatcher.recoverInterrupted()
         runner.secureAPI(
             [AccessRule(.get, "/notifications", [.officer, .portal])], audit: database,
             gateways: ["/inbound/sms", "/inbound/dlr"])

@@ -161,7 +161,7 @@ enum NotifierStore {
     }
 
     static func candidate(_ id: String, _ db: Database) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT * FROM candidates WHERE id = ?", arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM candidates WHERE id = ?"), arguments: [id])
     }
 
     static func candidate(phone: String, _ db: Database) throws -> Row? {
@@ -169,7 +169,7 @@ enum NotifierStore {
     }
 
     static func offer(_ id: String, _ db: Database) throws -> Row? {
-        try Row.fetchOne(db, sql: "SELECT * FROM offers WHERE id = ?", arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM offers WHERE id = ?"), arguments: [id])
     }
 
     static func offer(reference: String, _ db: Database) throws -> Row? {
@@ -179,11 +179,11 @@ enum NotifierStore {
     /// Messages sent to a candidate since `since` (the daily limit).
     static func sentCount(candidateId: String, since: Timestamp, _ db: Database) throws -> Int {
         try Int.fetchOne(
-            db,
-            sql: """
-                SELECT COUNT(*) FROM messages WHERE candidate_id = ? AND direction = 'out'
-                AND status IN ('sent', 'delivered') AND updated >= ?
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT COUNT(*) FROM messages WHERE candidate_id = ? AND direction = 'out'
+                    AND status IN ('sending', 'sent', 'delivered') AND updated >= ?
+                    """),
             arguments: [candidateId, since.millisecondsSinceEpoch]) ?? 0
     }
 
@@ -192,23 +192,71 @@ enum NotifierStore {
         attempts: Int? = nil, nextAttempt: Timestamp? = nil, detail: String? = nil, now: Timestamp = .now,
         _ db: Database
     ) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE messages SET status = ?, text = COALESCE(?, text), phone = COALESCE(?, phone),
                     channel = COALESCE(?, channel), attempts = COALESCE(?, attempts), next_attempt = ?,
                     detail = COALESCE(?, detail), updated = ?
                 WHERE id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 status, text, phone, channel, attempts, nextAttempt?.millisecondsSinceEpoch, detail,
                 now.millisecondsSinceEpoch, id,
             ])
     }
 
+    /// A message the channel took: `sending` becomes `sent`. True when it was sent (a delivery
+    /// report may have come first); false when it is gone meanwhile (erased).
+    static func markSent(_ id: String, detail: String?, now: Timestamp, _ db: Database) throws -> Bool {
+        try db.cachedStatement(
+            sql: """
+                UPDATE messages SET status = 'sent', next_attempt = NULL, detail = ?, updated = ?
+                WHERE id = ? AND status = 'sending'
+                """
+        ).execute(arguments: [detail, now.millisecondsSinceEpoch, id])
+        if db.changesCount > 0 { return true }
+        let status = try String.fetchOne(db, sql: "SELECT status FROM messages WHERE id = ?", arguments: [id])
+        return status == "delivered" || status == "undelivered"
+    }
+
+    /// A message the channel refused: back to `pending` at `nextAttempt`, or `failed` when it
+    /// was the last try. False when it is gone meanwhile (erased).
+    static func markNotSent(
+        _ id: String, final: Bool, nextAttempt: Timestamp?, detail: String, now: Timestamp, _ db: Database
+    ) throws -> Bool {
+        try db.cachedStatement(
+            sql: """
+                UPDATE messages SET status = ?, next_attempt = ?, detail = ?, updated = ?
+                WHERE id = ? AND status = 'sending'
+                """
+        ).execute(
+            arguments: [
+                final ? "failed" : "pending", nextAttempt?.millisecondsSinceEpoch, detail, now.millisecondsSinceEpoch,
+                id,
+            ])
+        return db.changesCount > 0
+    }
+
+    /// Messages left `sending` by a notifier that stopped while handing them to the channel.
+    static func interrupted(_ db: Database) throws -> [Due] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, candidate_id, offer_id, template, phone, text, attempts, created FROM messages
+                WHERE status = 'sending'
+                """
+        ).map {
+            Due(
+                id: $0["id"], candidateId: $0["candidate_id"], offerId: $0["offer_id"], template: $0["template"],
+                phone: $0["phone"], text: $0["text"], attempts: $0["attempts"], created: $0["created"])
+        }
+    }
+
     /// Deletes messages older than `cutoff` (retention).
     static func prune(olderThan cutoff: Timestamp, _ db: Database) throws -> Int {
         try db.execute(
-            sql: "DELETE FROM messages WHERE updated < ? AND status NOT IN ('pending')",
+            sql: "DELETE FROM messages WHERE updated < ? AND status NOT IN ('pending', 'sending')",
             arguments: [cutoff.millisecondsSinceEpoch])
         return db.changesCount
     }

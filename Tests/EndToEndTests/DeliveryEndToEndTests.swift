@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceTesting
 import Testing
 
 /// The delivery protocol against real failures: built binaries, SIGKILL, restarts, loopback.

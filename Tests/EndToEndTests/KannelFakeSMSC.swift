@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTesting
 import Synchronization
 
 /// fakesmsc's side of ``RunningKannel``: the phones. It shows every SMS Kannel sends (MT) and

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTesting
 import Synchronization
 
 /// An HTTP/1.1 server on 127.0.0.1, on a port the kernel chooses, that answers every request

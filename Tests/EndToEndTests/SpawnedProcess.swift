@@ -235,20 +235,6 @@ enum HarnessError: Error, CustomStringConvertible {
     }
 }
 
-/// Polls `check` (every `interval`, up to `timeout`) until it returns a value; throws when
-/// it never does, so that "nothing happened" can never pass for an answer.
-func waitUntil<T>(
-    _ what: String, timeout: Duration = .seconds(30), interval: Duration = .milliseconds(50),
-    _ check: () async throws -> T?
-) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if let value = try await check() { return value }
-        guard ContinuousClock.now < deadline else { throw HarnessError.timedOut(waitingFor: what, last: "nothing") }
-        try await Task.sleep(for: interval)
-    }
-}
-
 /// A bus-broker on ports chosen by the kernel, ready to forward.
 struct RunningBroker {
     let process: SpawnedProcess

@@ -7,7 +7,16 @@ import ServiceKit
 protocol NotificationChannel: Sendable {
     /// `spool`, `webhook`, `kannel`: what `notification.sent` names.
     var name: String { get }
+    /// True when whoever receives a message handed over twice recognises it by its `id` (a
+    /// webhook's Idempotency-Key, the spool's `id` field): a message interrupted while being
+    /// handed over is then sent again. False (Kannel, and any channel that does not say): it
+    /// is recorded failed instead, so that no one gets the same SMS twice.
+    var recognisesRepeats: Bool { get }
     func send(_ message: OutgoingMessage) async throws -> String?
+}
+
+extension NotificationChannel {
+    var recognisesRepeats: Bool { false }
 }
 
 /// One SMS to send.

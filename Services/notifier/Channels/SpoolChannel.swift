@@ -5,6 +5,7 @@ import Synchronization
 /// `<data dir>/spool/outbox.jsonl`, for a person or a script to read.
 final class SpoolChannel: NotificationChannel {
     let name = "spool"
+    let recognisesRepeats = true
     let path: String
     private let lock = Mutex(())
 

@@ -12,6 +12,7 @@ import NIOHTTP1
 /// 10 by default) is retried.
 struct WebhookChannel: NotificationChannel {
     let name = "webhook"
+    let recognisesRepeats = true
     let url: String
     let secret: String
     /// How long a partner may take to answer (a partner that is down costs this per try).

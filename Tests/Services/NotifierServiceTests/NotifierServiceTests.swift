@@ -29,6 +29,20 @@ struct NotifierUnderTest {
             logger: Logger(label: "dispatcher"))
     }
 
+    /// Another dispatcher on the same store: the notifier after a restart, perhaps with another channel.
+    func restarted(channel: any NotificationChannel, policy: SendingPolicy = SendingPolicy()) -> Dispatcher {
+        Dispatcher(
+            database: database, outbox: Outbox(source: "notifier"), channel: channel,
+            templates: Templates(directory: nil), policy: policy, logger: Logger(label: "dispatcher"))
+    }
+
+    /// A message's status and detail.
+    func status(ofMessageTo candidateId: String) async throws -> [String] {
+        try await database.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT status FROM messages WHERE candidate_id = ?", arguments: [candidateId])
+        }
+    }
+
     func apply(_ events: Event...) async throws {
         for event in events {
             try await database.pool.write { db in try notifier.apply(Envelope(source: "bus", seq: 1, event: event), db)
