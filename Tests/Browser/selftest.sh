@@ -2,9 +2,10 @@
 # Tests/Browser/selftest.sh: check_page.py against its own fixtures, in a real Chromium.
 #
 # Serves fixtures/ with python3 -m http.server on 127.0.0.1 (a port the kernel chooses), runs
-# check_page.py on good.html (exit 0, three complete charts with their values, at a desktop and
-# a phone width) and on bad.html (exit 1, naming its console error, its page error and its
-# external requests), and on two usage errors (exit 2). Bounded: every step under `timeout`.
+# check_page.py on good.html (exit 0, three complete charts with their values, at a desktop
+# width and on an emulated 390 px phone), on bad.html (exit 1, naming its console error, its
+# page error and its external requests) and on two usage errors (exit 2). Bounded: every step
+# under `timeout`.
 #
 #   PASSERELLE_BROWSER_PYTHON  the Python with Playwright (default: .build/browser-venv/bin/python)
 #   PASSERELLE_CHROMIUM        Chromium (default: /usr/bin/chromium)
@@ -116,7 +117,7 @@ if run good 0 --url "$BASE/good.html" --expect-charts 3 "${WAIT[@]}"; then
 r[\"viewport\"] is None and r[\"viewportOverflow\"] is None"
 fi
 
-if run good-phone 0 --url "$BASE/good.html" --expect-charts 3 "${WAIT[@]}" --viewport 390x844 --forbid-overflow; then
+if run good-phone 0 --url "$BASE/good.html" --expect-charts 3 "${WAIT[@]}" --viewport 390x844 --mobile --forbid-overflow; then
     expect good-phone "$GOOD_CHARTS
 r[\"viewport\"] == {\"width\": 390, \"height\": 844} and r[\"viewportOverflow\"] is False"
 fi
@@ -141,6 +142,7 @@ not any("ERR_BLOCKED_BY_CLIENT" in e["text"] for e in r["consoleErrors"])
 [(c["name"], c["svg"], c["marks"], c["values"], c["table"], c["tableRows"], c["complete"]) for c in r["charts"]] == [("no-table", True, 2, ["4", "2"], False, 0, False)]
 any("no-table" in p and "no <table>" in p for p in r["problems"])
 any("cdn.example.org/x.js" in p for p in r["problems"])
+any("deliberate console error" in p for p in r["problems"])
 r["viewportOverflow"] is True
 png[:8] == b"\x89PNG\r\n\x1a\n"
 '
