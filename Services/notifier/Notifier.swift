@@ -3,7 +3,6 @@ import GRDB
 import Logging
 import Messages
 import ServiceKit
-import Synchronization
 
 /// The notifier's decisions: what the bus tells it (offers, people, matches) becomes rows
 /// and queued messages, in the inbox's transaction; what a phone sends becomes a reply on
@@ -133,19 +132,6 @@ struct Notifier: Sendable {
                         AND status IN ('sending', 'sent', 'delivered', 'undelivered', 'failed')
                     """,
                 arguments: [status, "dlr \(kannelStatus)", Timestamp.now.millisecondsSinceEpoch, id])
-        }
-    }
-}
-
-/// A flag the inbox handler sets (it cannot wait for a checkpoint inside its transaction) and
-/// a periodic job takes.
-final class ErasureFlag: Sendable {
-    private let flag = Mutex(false)
-    func set() { flag.withLock { $0 = true } }
-    func take() -> Bool {
-        flag.withLock { flag in
-            defer { flag = false }
-            return flag
         }
     }
 }

@@ -86,9 +86,9 @@ enum BenchReport {
             "where the notifier's time goes (the median of each part over the rounds, so they need not add up):",
             line("queueing (Inbox, Notifier.apply)", queueing),
             line("dispatching (Dispatcher.round)", dispatching),
-            line("  deciding (a read transaction each)¹", deciding),
+            line("  deciding (a read transaction per batch of 200)¹", deciding),
             line("  handing to the spool (SpoolChannel.send)", channel),
-            line("  recording (a write transaction each) and the rest", dispatching - channel - deciding),
+            line("  recording (two write transactions per batch) and the rest", dispatching - channel - deciding),
             line("total", total),
             "  ¹ timed again after each round on up to \(rate(Double(NotifierRound.decisionSample))) of its messages, "
                 + "scaled to all",

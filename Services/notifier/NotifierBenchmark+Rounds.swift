@@ -72,7 +72,7 @@ enum NotifierRound {
     /// The messages whose decisions are timed again after a round.
     static let decisionSample = 10_000
 
-    /// Deciding alone, as `Dispatcher.round` does it (one read transaction per message, the text
+    /// Deciding alone, as `Dispatcher.round` does it (one read transaction per batch, the text
     /// and number not yet written), timed on up to ``decisionSample`` of the round's messages
     /// and scaled to all of them: what deciding costs apart from recording the outcome.
     private static func decideAgain(
@@ -90,12 +90,19 @@ enum NotifierRound {
             }
         }
         let now = Timestamp.now
-        let start = ContinuousClock.now
-        for message in messages {
-            let decision = try await database.pool.read { db in try dispatcher.decide(message, now: now, db) }
-            guard case .send = decision else { throw BenchFailure("message \(message.id) decided again: \(decision)") }
+        let timing = ContinuousClock.now
+        var start = 0
+        while start < messages.count {
+            let batch = Array(messages[start..<min(start + dispatcher.batchSize, messages.count)])
+            let decisions = try await database.pool.read { db in try dispatcher.decide(batch, now: now, db) }
+            for (message, decision) in decisions {
+                guard case .send = decision else {
+                    throw BenchFailure("message \(message.id) decided again: \(decision)")
+                }
+            }
+            start += batch.count
         }
-        return start.duration(to: .now) * (Double(events) / Double(max(1, messages.count)))
+        return timing.duration(to: .now) * (Double(events) / Double(max(1, messages.count)))
     }
 
     /// Nil when the inbox applied every event and the spool holds exactly one line per event.
