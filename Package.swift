@@ -194,6 +194,11 @@ let package = Package(
             path: "Tests/SeededRandomTests"
         ),
         .testTarget(
+            name: "DisclosureTests",
+            dependencies: [.disclosure, .seededRandom],
+            path: "Tests/DisclosureTests"
+        ),
+        .testTarget(
             name: "PasserelleTests",
             dependencies: [
                 "passerelle", .messages, .codeLists, .argumentParser,
