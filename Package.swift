@@ -22,6 +22,7 @@ extension Target.Dependency {
     // This package's libraries.
     static var bus: Self { .target(name: "Bus") }
     static var codeLists: Self { .target(name: "CodeLists") }
+    static var disclosure: Self { .target(name: "Disclosure") }
     static var matching: Self { .target(name: "Matching") }
     static var messages: Self { .target(name: "Messages") }
     static var seededRandom: Self { .target(name: "SeededRandom") }
@@ -106,6 +107,7 @@ let package = Package(
         .library(name: "CodeLists", targets: ["CodeLists"]),
         .library(name: "Matching", targets: ["Matching"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
+        .library(name: "Disclosure", targets: ["Disclosure"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -165,6 +167,11 @@ let package = Package(
             name: "SeededRandom",
             path: "Shared/SeededRandom"
         ),
+        // Statistical disclosure control: which cells of a published count table show « < k ».
+        .target(
+            name: "Disclosure",
+            path: "Shared/Disclosure"
+        ),
         .testTarget(
             name: "MessagesTests",
             dependencies: [.messages, .seededRandom],
@@ -185,6 +192,11 @@ let package = Package(
             name: "SeededRandomTests",
             dependencies: [.seededRandom],
             path: "Tests/SeededRandomTests"
+        ),
+        .testTarget(
+            name: "DisclosureTests",
+            dependencies: [.disclosure, .seededRandom],
+            path: "Tests/DisclosureTests"
         ),
         .testTarget(
             name: "PasserelleTests",
