@@ -42,6 +42,7 @@ extension Target.Dependency {
     static var hummingbird: Self { .product(name: "Hummingbird", package: "hummingbird") }
     static var hummingbirdTesting: Self { .product(name: "HummingbirdTesting", package: "hummingbird") }
     static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var mustache: Self { .product(name: "Mustache", package: "swift-mustache") }
     static var nioConcurrencyHelpers: Self { .product(name: "NIOConcurrencyHelpers", package: "swift-nio") }
     static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
     static var nioFoundationEssentialsCompat: Self {
@@ -75,6 +76,9 @@ let services: [Target] = [
             // `notifier bench` feeds its Inbox BusMessages, as they come off the bus.
             .bus,
         ]),
+    service(
+        "statistics",
+        dependencies: [.messages, .codeLists, .disclosure, .grdb, .hummingbird, .logging, .csv, .mustache]),
     service(
         "passerelle",
         dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
@@ -119,6 +123,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -237,6 +242,8 @@ let package = Package(
         serviceTests("CandidateRegistryServiceTests", of: "candidate-registry", dependencies: [.httpTypes]),
         serviceTests("MatcherServiceTests", of: "matcher", dependencies: [.matching, .grdb, .logging, .httpTypes]),
         serviceTests("NotifierServiceTests", of: "notifier", dependencies: [.grdb, .logging]),
+        serviceTests(
+            "StatisticsServiceTests", of: "statistics", dependencies: [.grdb, .hummingbird, .hummingbirdTesting]),
     ]
 )
 

@@ -2,7 +2,7 @@ import Messages
 
 /// The body of `POST /offers` and `PUT /offers/{id}`: an Offer as an agency writes it.
 ///
-/// `status`, `flags`, `version` and `closedReason` belong to the registry. They are accepted
+/// `reference`, `status`, `flags`, `version`, `closedReason` and `openedAt` belong to the registry. They are accepted
 /// so that a record read with `GET` can be edited and sent back, and otherwise ignored, except
 /// `version` on `PUT`: when given, it must be the current one (optimistic concurrency).
 struct OfferDraft: Codable, Sendable, Equatable {
@@ -24,6 +24,8 @@ struct OfferDraft: Codable, Sendable, Equatable {
     var status: OfferStatus?
     var version: Int?
     var closedReason: String?
+    var reference: String?
+    var openedAt: Timestamp?
 
     /// What identifies the request for idempotency: the content, not the registry's fields.
     var content: OfferDraft {
@@ -32,6 +34,8 @@ struct OfferDraft: Codable, Sendable, Equatable {
         content.status = nil
         content.version = nil
         content.closedReason = nil
+        content.reference = nil
+        content.openedAt = nil
         return content
     }
 }

@@ -49,6 +49,7 @@ struct OfferRegistry: Sendable {
                     country: offer.country, startDate: offer.startDate.description, db)
                 offer.flags = try flags(offer, db)
                 offer.status = opens(offer) ? .open : .pending
+                if offer.status == .open { offer.openedAt = .now }
                 offer.version = 1
                 try OfferStore.insert(offer, fingerprint: fingerprint, db)
                 if offer.status == .open { try outbox.append(.offerPublished(offer), in: db) }
@@ -83,11 +84,13 @@ struct OfferRegistry: Sendable {
                     field: "version")
             }
             offer.reference = current.reference
+            offer.openedAt = current.openedAt
             offer.flags = try flags(offer, db)
             offer.version = version + 1
             // An open offer stays open unless the change raised a flag that needs review;
             // a pending one opens once nothing holds it back.
             offer.status = opens(offer) ? .open : .pending
+            if offer.status == .open, offer.openedAt == nil { offer.openedAt = .now }
             try OfferStore.update(offer, db)
             switch (current.status, offer.status) {
             case (.pending, .open): try outbox.append(.offerPublished(offer), in: db)
@@ -110,6 +113,7 @@ struct OfferRegistry: Sendable {
                     message: "l’offre \(id) est fermée / offer \(id) is closed")
             case .pending:
                 offer.status = .open
+                offer.openedAt = offer.openedAt ?? .now
                 offer.version = (offer.version ?? 1) + 1
                 try OfferStore.update(offer, db)
                 try outbox.append(.offerPublished(offer), in: db)

@@ -33,14 +33,18 @@ public struct Offer: Hashable, Sendable, Codable {
     public var version: Int?
     /// Why an offer was closed (`offer.closed`), e.g. `positions-filled`.
     public var closedReason: String?
+    /// When the offer first opened (set by the registry; absent from offers of earlier
+    /// versions). Statistics count an offer in that month, whichever event they read it from.
+    public var openedAt: Timestamp?
 
     public init(
         id: String, title: String, occupation: String, country: String, city: String, employer: Employer,
         positions: Int, contract: ContractType, startDate: LocalDate, endDate: LocalDate? = nil,
         applicationDeadline: LocalDate? = nil, salary: Salary, requirements: Requirements,
         conditions: Conditions, flags: [String] = [], status: OfferStatus, version: Int? = nil,
-        closedReason: String? = nil, reference: String? = nil
+        closedReason: String? = nil, reference: String? = nil, openedAt: Timestamp? = nil
     ) {
+        self.openedAt = openedAt
         self.reference = reference
         self.id = id
         self.title = title

@@ -22,11 +22,16 @@ public struct AccessRule: Sendable {
     public var method: HTTPRequest.Method
     public var path: String
     public var roles: Set<APIKeys.Role>
+    /// A request without `Authorization` reaches the route as ``APICaller/anonymous`` (the
+    /// route decides what it may see, e.g. the public statistics); one with a key is still
+    /// checked, so a wrong or revoked key is refused rather than taken for the public.
+    public var allowsAnonymous: Bool
 
-    public init(_ method: HTTPRequest.Method, _ path: String, _ roles: Set<APIKeys.Role>) {
+    public init(_ method: HTTPRequest.Method, _ path: String, _ roles: Set<APIKeys.Role>, anonymous: Bool = false) {
         self.method = method
         self.path = path
         self.roles = roles
+        self.allowsAnonymous = anonymous
     }
 
     func matches(_ method: HTTPRequest.Method, _ components: [Substring]) -> Bool {
@@ -61,7 +66,12 @@ struct APIAccessMiddleware<Context: RequestContext>: RouterMiddleware {
         let note = AuditNote()
         let isWrite = [.post, .put, .delete, .patch].contains(request.method)
         let caller: APICaller
-        if let security {
+        if security != nil, request.headers[.authorization] == nil,
+            rules.first(where: { $0.matches(request.method, request.uri.path.split(separator: "/")) })?.allowsAnonymous
+                == true
+        {
+            caller = .anonymous
+        } else if let security {
             do {
                 caller = try authenticate(request, security)
             } catch let refusal as Refusal {

@@ -117,3 +117,17 @@ public final class ErasureCheckpoint: Service, Sendable {
         }
     }
 }
+
+/// A flag the inbox handler sets (it cannot wait for a checkpoint inside its transaction) and
+/// a periodic job takes.
+public final class ErasureFlag: Sendable {
+    public init() {}
+    private let flag = Mutex(false)
+    public func set() { flag.withLock { $0 = true } }
+    public func take() -> Bool {
+        flag.withLock { flag in
+            defer { flag = false }
+            return flag
+        }
+    }
+}
