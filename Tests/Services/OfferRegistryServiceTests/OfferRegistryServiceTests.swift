@@ -117,4 +117,22 @@ struct OfferReferenceTests {
             #expect(try await client.send(.get, "/offers/ES-2027-0099").status == .notFound)
         }
     }
+
+    @Test("an offer read with GET goes back with PUT as it is; openedAt is when it first opened, and stays")
+    func readThenWriteBack() async throws {
+        let registry = try await ServiceUnderTest(OfferRegistryCommand.self)
+        try await registry.withClient { client in
+            let created = try await client.send(.post, "/offers", json: offer("w-1", employer: "W1"))
+            let openedAt = try #require(created.json?["openedAt"], "an open offer says when it opened: \(created.text)")
+            let read = try await client.send(.get, "/offers/w-1")
+            let written = try await client.send(.put, "/offers/w-1", text: read.text)
+            #expect(written.status == .ok, "\(written.text)")
+            #expect(written.json?["openedAt"] == openedAt && written.json?["version"] == 2)
+            let held = try await client.send(
+                .post, "/offers", json: offer("w-2", employer: "W2", ["conditions.workerFees": 300]))
+            #expect(held.json?["status"] == "pending" && held.json?["openedAt"] == nil, "\(held.text)")
+            let approved = try await client.send(.post, "/offers/w-2/approve")
+            #expect(approved.json?["status"] == "open" && approved.json?["openedAt"] != nil, "\(approved.text)")
+        }
+    }
 }
