@@ -52,6 +52,7 @@ struct StatisticsCommand: ServiceCommand {
         runner.secureAPI(
             [
                 AccessRule(.get, "/", everyone, anonymous: true),
+                AccessRule(.get, "/tableau.css", everyone, anonymous: true),
                 AccessRule(.get, "/stats", everyone, anonymous: true),
                 AccessRule(.get, "/stats/:dimension", everyone, anonymous: true),
             ], audit: database)
