@@ -40,6 +40,8 @@ extension Target.Dependency {
     static var grdb: Self { .product(name: "GRDB", package: "GRDB.swift") }
     static var httpTypes: Self { .product(name: "HTTPTypes", package: "swift-http-types") }
     static var hummingbird: Self { .product(name: "Hummingbird", package: "hummingbird") }
+    static var hummingbirdAuth: Self { .product(name: "HummingbirdAuth", package: "hummingbird-auth") }
+    static var hummingbirdBcrypt: Self { .product(name: "HummingbirdBcrypt", package: "hummingbird-auth") }
     static var hummingbirdTesting: Self { .product(name: "HummingbirdTesting", package: "hummingbird") }
     static var logging: Self { .product(name: "Logging", package: "swift-log") }
     static var mustache: Self { .product(name: "Mustache", package: "swift-mustache") }
@@ -79,6 +81,15 @@ let services: [Target] = [
     service(
         "statistics",
         dependencies: [.messages, .codeLists, .disclosure, .grdb, .hummingbird, .logging, .csv, .mustache]),
+    // The officers' back office: templates and its stylesheet ship with the executable.
+    .executableTarget(
+        name: "portail",
+        dependencies: [
+            .serviceKit, .argumentParser, .messages, .codeLists, .grdb, .hummingbird, .hummingbirdAuth,
+            .hummingbirdBcrypt, .mustache, .asyncHTTPClient, .httpTypes, .logging, .nioCore, .nioHTTP1,
+            .nioFoundationEssentialsCompat,
+        ],
+        path: "Services/portail", resources: [.copy("Resources")]),
     service(
         "passerelle",
         dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
@@ -124,6 +135,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),

@@ -51,6 +51,7 @@ enum TestSecurity {
             try folder.create(
                 identities: [
                     "bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics",
+                    "portail",
                     "bus-tap",
                 ] + testIdentities, acl: acl)
             var clients = APIKeys()

@@ -19,7 +19,7 @@ struct AccessControlTests {
         #expect(
             everyone == [
                 "bus-tap", "bus-tap-contact", "candidate-registry", "matcher", "notifier", "offer-registry",
-                "statistics",
+                "portail", "statistics",
             ])
     }
 

@@ -20,7 +20,7 @@ struct KeysCommand: ParsableCommand {
 
     /// The identities `init` makes keys for: the broker, each service, and bus-tap.
     static let initialIdentities = [
-        "bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics", "bus-tap",
+        "bus-broker", "offer-registry", "candidate-registry", "matcher", "notifier", "statistics", "portail", "bus-tap",
     ]
 
     struct Init: ParsableCommand {

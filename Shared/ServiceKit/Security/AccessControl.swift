@@ -109,6 +109,9 @@ public struct AccessControl: Sendable, Equatable {
         statistics:
           publish: []
           subscribe: [offer., candidate., match., notification.]
+        portail:                          # uses the owners' HTTP APIs, not the bus
+          publish: []
+          subscribe: []
         bus-tap:
           publish: []
           subscribe: [offer., candidate., match., notification.]   # not contact.: personal data

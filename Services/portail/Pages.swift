@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import ServiceKit
+
+/// Renders Portail's pages: Mustache templates (HTML escaping on by default) with a layout.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+
+    /// The templates shipped with the executable, or those of `directory` (`portail.templatesDir`).
+    static func load(directory: String?) async throws -> Pages {
+        let folder = directory ?? resources + "/templates"
+        let library = try await MustacheLibrary(directory: folder)
+        for name in ["layout", "connexion", "accueil", "offres"] where library.getTemplate(named: name) == nil {
+            throw SettingsError.invalid(
+                key: "portail.templatesDir", reason: "no \(name).mustache in \(folder): the pages cannot be drawn")
+        }
+        return Pages(library: library)
+    }
+
+    /// What SwiftPM copied beside the executable (`Resources/`: templates and public files).
+    static var resources: String { Bundle.module.bundlePath + "/Resources" }
+
+    /// A page for the signed-in officer: `values` plus what the layout needs.
+    func render(
+        _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status = .ok
+    )
+        throws -> Response
+    {
+        var context = values
+        context["pageTitle"] = title
+        if let session = PortalSession.current {
+            context["officer"] = [
+                "name": session.displayName, "role": session.role.title, "csrf": session.csrf,
+                "seesCandidates": session.role.seesCandidates, "approves": session.role.approves,
+            ]
+        }
+        guard let html = library.render(context, withTemplate: template) else {
+            throw HTTPError(.internalServerError, message: "template \(template) is missing")
+        }
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// 303 to `location` (after a form, the browser GETs the next page).
+    static func redirect(_ location: String, cookies: [String] = []) -> Response {
+        var headers: HTTPFields = [.location: location]
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Only a path of this site (`/offres?…`), never `//elsewhere` or `https://…`, after sign-in.
+    static func localPath(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"),
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else { return "/" }
+        return text
+    }
+}

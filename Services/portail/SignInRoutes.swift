@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import Messages
+
+/// `/connexion` and `/deconnexion`.
+struct SignInRoutes {
+    let pages: Pages
+    let accounts: Accounts
+    let sessions: SessionStorage<PortalSession>
+    let sessionLength: Duration
+    /// Cookies marked Secure (behind TLS).
+    let secureCookies: Bool
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/connexion") { request, _ -> Response in
+            try form(request, error: nil, status: .ok)
+        }
+        router.post("/connexion") { request, _ -> Response in
+            let form = try await FormBody.decode(SignInForm.self, from: request)
+            guard let expected = request.cookies[CSRF.cookie]?.value, CSRF.matches(form._csrf, expected) else {
+                throw CSRF.refused()
+            }
+            switch try await accounts.signIn(username: form.identifiant, password: form.motDePasse) {
+            case .signedIn(let session):
+                let cookie = try await sessions.save(session: session, expiresIn: sessionLength)
+                return Pages.redirect(Pages.localPath(form.suite), cookies: [cookie.description])
+            case .refused:
+                return try self.form(
+                    request, error: "Identifiant ou mot de passe incorrect. / Wrong user name or password.",
+                    status: .unauthorized, username: form.identifiant, after: form.suite)
+            case .locked(let until):
+                return try self.form(
+                    request,
+                    error: "Compte verrouillé après trop d’essais, jusqu’à \(Self.clock(until)) UTC. / "
+                        + "Account locked after too many attempts, until \(Self.clock(until)) UTC.",
+                    status: .forbidden, username: form.identifiant, after: form.suite)
+            }
+        }
+        router.post("/deconnexion") { request, _ -> Response in
+            let form = try await FormBody.decode(TokenForm.self, from: request)
+            guard let session = PortalSession.current, CSRF.matches(form._csrf, session.csrf) else {
+                throw CSRF.refused()
+            }
+            let cookie = try await sessions.delete(request: request)
+            return Pages.redirect("/connexion", cookies: [cookie.description])
+        }
+    }
+
+    /// The sign-in form, with a fresh token in a cookie of its own and in the form.
+    private func form(
+        _ request: Request, error: String?, status: HTTPResponse.Status, username: String = "", after: String? = nil
+    ) throws -> Response {
+        let token = request.cookies[CSRF.cookie]?.value ?? Accounts.token()
+        var response = try pages.render(
+            "connexion", title: "Connexion",
+            [
+                "csrf": token, "error": error as Any, "username": username,
+                "suite": Pages.localPath(after ?? request.uri.queryParameters["suite"].map(String.init)),
+            ], status: status)
+        let cookie = Cookie(
+            name: CSRF.cookie, value: token, path: "/connexion", secure: secureCookies, httpOnly: true,
+            sameSite: .strict)
+        response.headers.append(HTTPField(name: .setCookie, value: cookie.description))
+        return response
+    }
+
+    static func clock(_ time: Timestamp) -> String {
+        let minutes = (time.millisecondsSinceEpoch / 60_000) % 1_440
+        return String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    }
+}

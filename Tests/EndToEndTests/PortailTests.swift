@@ -1,0 +1,130 @@
+import Foundation
+import Messages
+import ServiceKit
+import ServiceTesting
+import Testing
+
+/// An offer registry and Portail in front of it, with an officer's account.
+struct RunningPortal {
+    let broker: RunningBroker
+    let offers: RunningService
+    let portail: RunningService
+    static let password = "correct horse battery staple"
+
+    static func start() async throws -> RunningPortal {
+        let broker = try await RunningBroker.start()
+        let offers = try await RunningService.start(
+            "offer-registry", broker: broker, dataDirectory: scratchDirectory("p-offers"))
+        let data = scratchDirectory("p-portail")
+        try await addUser("awa", role: "officer", data: data)
+        let portail = try await RunningService.start(
+            "portail", broker: broker, dataDirectory: data,
+            environment: [
+                "PASSERELLE_OFFER_REGISTRY_URL": offers.base,
+                "PASSERELLE_PORTAIL_API_KEY": TestSecurity.isOn ? TestSecurity.keys.api[.portal]! : "",
+            ])
+        return RunningPortal(broker: broker, offers: offers, portail: portail)
+    }
+
+    static func addUser(_ name: String, role: String, data: String, password: String = password) async throws {
+        let input = Pipe()
+        let add = try SpawnedProcess(
+            executable: SpawnedProcess.binDirectory.appendingPathComponent("portail"), name: "portail user add",
+            ["user", "add", name, "--role", role, "--data-dir", data], input: input)
+        input.fileHandleForWriting.write(Data((password + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        #expect(try await add.waitForExit(timeout: .seconds(60)) == .exited(0), "\(add.stderr)")
+    }
+
+    /// Signs `browser` in; returns the page it lands on.
+    func signIn(
+        _ browser: PortalBrowser, as user: String = "awa", password: String = password
+    ) async throws
+        -> PortalBrowser.Page
+    {
+        let form = try await browser.get("/connexion")
+        let token = try #require(form.hidden("_csrf"), "the sign-in form carries a token")
+        return try await browser.post(
+            "/connexion", [("_csrf", token), ("identifiant", user), ("mot_de_passe", password), ("suite", "/offres")])
+    }
+}
+
+@Suite("portail: sign-in, sessions, CSRF, lockout, escaping", .serialized, .timeLimit(.minutes(3)))
+struct PortailTests {
+    @Test("no session: every page sends to /connexion; signed in, the offers list comes from the registry")
+    func signInAndList() async throws {
+        let system = try await RunningPortal.start()
+        let browser = PortalBrowser(base: system.portail.base)
+        let offers = try await browser.get("/offres?pays=ES")
+        #expect(offers.status == 303 && offers.location?.hasPrefix("/connexion?suite=") == true, "\(offers.headers)")
+        let signedIn = try await system.signIn(browser)
+        #expect(signedIn.status == 303 && signedIn.location == "/offres", "\(signedIn.status) \(signedIn.html)")
+        let session = try #require(browser.cookie("passerelle_session"))
+        #expect(!session.isEmpty)
+        _ = try await request("POST", system.offers.base + "/offers", json: sampleOffer(["title": "Maçon coffreur"]))
+        let list = try await browser.get("/offres")
+        #expect(list.status == 200 && list.html.contains("Maçon coffreur"), "\(list.html.prefix(500))")
+        #expect(list.headers["content-security-policy"]?.contains("default-src 'self'") == true)
+        #expect(list.headers["x-frame-options"] == "DENY")
+    }
+
+    @Test("a form without this session's CSRF token is refused (403), and so is a stale one")
+    func csrf() async throws {
+        let system = try await RunningPortal.start()
+        let browser = PortalBrowser(base: system.portail.base)
+        _ = try await browser.get("/connexion")
+        let missing = try await browser.post(
+            "/connexion", [("identifiant", "awa"), ("mot_de_passe", RunningPortal.password)])
+        #expect(missing.status == 403, "\(missing.status)")
+        let forged = try await browser.post(
+            "/connexion", [("_csrf", "forged"), ("identifiant", "awa"), ("mot_de_passe", RunningPortal.password)])
+        #expect(forged.status == 403)
+        #expect(try await system.signIn(browser).status == 303)
+        let signOut = try await browser.post("/deconnexion", [("_csrf", "not-the-token")])
+        #expect(signOut.status == 403)
+        #expect(try await browser.get("/offres").status == 200, "still signed in")
+    }
+
+    @Test("five wrong passwords lock the account, even against the right one; a stranger learns nothing more")
+    func lockout() async throws {
+        let system = try await RunningPortal.start()
+        let browser = PortalBrowser(base: system.portail.base)
+        for attempt in 1...5 {
+            let page = try await system.signIn(browser, password: "wrong password \(attempt)")
+            #expect(page.status == (attempt < 5 ? 401 : 403), "attempt \(attempt): \(page.status)")
+        }
+        let right = try await system.signIn(browser)
+        #expect(right.status == 403 && right.html.contains("verrouillé"), "\(right.status)")
+        #expect(browser.cookie("passerelle_session") == nil)
+        let stranger = try await system.signIn(browser, as: "nobody")
+        #expect(stranger.status == 401 && stranger.html.contains("Identifiant ou mot de passe incorrect"))
+    }
+
+    @Test("an offer title with a script shows as text; sessions survive a restart")
+    func escapingAndRestart() async throws {
+        let system = try await RunningPortal.start()
+        let browser = PortalBrowser(base: system.portail.base)
+        #expect(try await system.signIn(browser).status == 303)
+        let hostile = "<script>alert('x')</script>"
+        let created = try await request(
+            "POST", system.offers.base + "/offers", json: sampleOffer(["title": .string(hostile)]))
+        #expect(created.status == 201, "\(created.text)")
+        let list = try await browser.get("/offres")
+        #expect(!list.html.contains(hostile))
+        #expect(
+            list.html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+                || list.html.contains("&lt;script&gt;"))
+        system.portail.process.signal(SIGTERM)
+        #expect(try await system.portail.process.waitForExit(timeout: .seconds(20)) == .exited(0))
+        let again = try await RunningService.start(
+            "portail", broker: system.broker, dataDirectory: system.portail.dataDirectory,
+            environment: [
+                "PASSERELLE_OFFER_REGISTRY_URL": system.offers.base,
+                "PASSERELLE_PORTAIL_API_KEY": TestSecurity.isOn ? TestSecurity.keys.api[.portal]! : "",
+            ])
+        let after = PortalBrowser(base: again.base)
+        let session = try #require(browser.cookie("passerelle_session"))
+        after.setCookie("passerelle_session", session)
+        #expect(try await after.get("/offres").status == 200, "the session is in Portail's SQLite")
+    }
+}
