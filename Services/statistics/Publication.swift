@@ -63,6 +63,7 @@ enum Publication {
         case nil: .exact(table.table.value(cell))
         case .primary: .fewer
         case .secondary: .masked
+        case .withheld: .withheld
         }
     }
 

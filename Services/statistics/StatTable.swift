@@ -23,6 +23,9 @@ enum Count: Sendable, Equatable {
     case fewer
     /// Hidden so that a count under the threshold cannot be worked out: shown « s ».
     case masked
+    /// The whole table is withheld, no pattern of « < k » and « s » protecting it
+    /// (`SuppressedTable.Reason.withheld`): shown « nd », which says nothing of the count.
+    case withheld
 
     var number: Int? { if case .exact(let value) = self { value } else { nil } }
 
@@ -31,6 +34,7 @@ enum Count: Sendable, Equatable {
         case .exact(let value): "\(value)"
         case .fewer: "< \(threshold)"
         case .masked: Count.maskedMark
+        case .withheld: "nd"
         }
     }
 

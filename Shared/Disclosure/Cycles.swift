@@ -1,6 +1,7 @@
 extension Disclosure {
     /// One way along a cell's arc (`CountTable.arc(_:)`): forwards adds 1 to the cell,
-    /// backwards takes 1 from it, which a count of 0 cannot take.
+    /// backwards takes 1 from it. A step is there only when the count stays within what the
+    /// reader knows of it (`SuppressedTable.Reason.bounds(threshold:)`).
     struct Step {
         let cell: CountTable.Cell
         let from: Int
@@ -10,30 +11,37 @@ extension Disclosure {
     }
 
     /// The steps out of each node: along the hidden cells, and along the shown ones too when
-    /// `shown` (to find which cells to hide).
+    /// `shown` (to find which cells to hide), each as the mark it would get once hidden.
     static func steps(_ table: SuppressedTable, shown: Bool) -> [[Step]] {
         let counts = table.table
         var out = [[Step]](repeating: [], count: counts.nodeCount)
         for cell in counts.allCells {
-            let hidden = table.isHidden(cell)
-            guard hidden || shown else { continue }
+            let value = counts.value(cell)
+            let hidden = table.reasons[cell]
+            guard let reason = hidden ?? (shown ? .init(count: value, threshold: table.threshold) : nil) else {
+                continue
+            }
             let (from, to) = counts.arc(cell)
-            let cost = hidden ? 0 : counts.value(cell)
-            out[from].append(Step(cell: cell, from: from, to: to, cost: cost))
-            if counts.value(cell) > 0 { out[to].append(Step(cell: cell, from: to, to: from, cost: cost)) }
+            let cost = hidden == nil ? value : 0
+            let (lower, upper) = reason.bounds(threshold: table.threshold)
+            if upper.map({ value < $0 }) ?? true { out[from].append(Step(cell: cell, from: from, to: to, cost: cost)) }
+            if value > lower { out[to].append(Step(cell: cell, from: to, to: from, cost: cost)) }
         }
         return out
     }
 
     /// The cheapest cycle of `steps` through `cell`, as its other cells and their cost: a way
-    /// to change `cell` (by 1 up or down) and other cells so that every line keeps its sum.
-    /// Nil when there is none. Ties go the same way every time (nodes and cells in order).
+    /// to change `cell` by 1, up or down as its own steps allow, and other cells by 1 so that
+    /// every line keeps its sum and every count stays within its bounds. Nil when there is
+    /// none. Ties go the same way every time (nodes and cells in order).
     static func cheapestCycle(
         through cell: CountTable.Cell, of table: CountTable, _ steps: [[Step]]
     ) -> (cost: Int, cells: [CountTable.Cell])? {
         let (from, to) = table.arc(cell)
-        let up = cheapestPath(steps, from: to, to: from, avoiding: cell)
-        let down = table.value(cell) > 0 ? cheapestPath(steps, from: from, to: to, avoiding: cell) : nil
+        let canGoUp = steps[from].contains { $0.cell == cell }
+        let canGoDown = steps[to].contains { $0.cell == cell }
+        let up = canGoUp ? cheapestPath(steps, from: to, to: from, avoiding: cell) : nil
+        let down = canGoDown ? cheapestPath(steps, from: from, to: to, avoiding: cell) : nil
         guard let up, let down else { return up ?? down }
         return down.cost < up.cost ? down : up
     }
@@ -47,7 +55,7 @@ extension Disclosure {
         var settled = [Bool](repeating: false, count: steps.count)
         cost[start] = 0
         // The nearest unsettled node, the first of equals; a few dozen nodes need no heap.
-        while let node = steps.indices.filter({ !settled[$0] && cost[$0] != nil }).min(by: { cost[$0]! < cost[$1]! }) {
+        while let node = nearest(cost, settled) {
             if node == end { break }
             settled[node] = true
             for step in steps[node] where step.cell != excluded && !settled[step.to] {
@@ -66,5 +74,15 @@ extension Disclosure {
             node = step.from
         }
         return (total, cells.reversed())
+    }
+
+    /// The unsettled node of least known cost, the first of equals.
+    private static func nearest(_ cost: [Int?], _ settled: [Bool]) -> Int? {
+        var best: Int?
+        for node in cost.indices where !settled[node] {
+            guard let here = cost[node] else { continue }
+            if best.map({ here < cost[$0]! }) ?? true { best = node }
+        }
+        return best
     }
 }

@@ -1,15 +1,24 @@
 extension Disclosure {
-    /// The hidden cells a reader can work out exactly from the cells shown and the totals: the
-    /// guarantee of `suppress(_:threshold:)` is that there are none.
+    /// The hidden cells a reader can work out exactly from what is published: the guarantee
+    /// of `suppress(_:threshold:)` is that there are none.
     ///
-    /// A hidden cell cannot be worked out when another table, with the same shown cells and
-    /// no negative count, differs on it. Such a table differs from the real one by steps of 1
-    /// around cycles of hidden cells (`CountTable.arc(_:)`): +1 on the cells a cycle goes
-    /// through forwards, −1 on those it goes through backwards, which must not be 0. So a
-    /// hidden cell is safe exactly when such a cycle goes through it. This counts what a reader
-    /// knows of signs: a row [0, 0, 10] of total 10 hiding its two zeros gives them away, which
-    /// `linearlyDeterminedCells(_:)` does not see. It does not measure how narrow a range a
-    /// reader can put on a hidden cell (« 3 or 4 »).
+    /// A reader knows each shown count, that the cells of each line add up to its total, and
+    /// what each mark says (`SuppressedTable.Reason.bounds(threshold:)`): « < k » a count
+    /// from 0 to k − 1, « s » a count of k or more, « nd » (a table withheld) a count not
+    /// negative. A hidden cell is worked out when no other table of whole counts, with the
+    /// same shown counts and every hidden count within its bounds, differs on it. The row 4,
+    /// 4, 10 of total 18 hiding both 4s gives them away: they add up to 8, neither over 4.
+    ///
+    /// Such another table differs from the real one by a circulation on the hidden cells'
+    /// arcs (`CountTable.arc(_:)`), which splits into cycles each changing its cells the way
+    /// the circulation does. Taking one of them once (+1 on the cells it goes through forwards,
+    /// −1 on those it goes through backwards) keeps every count within bounds: the real count
+    /// and its bounds are whole numbers, and the other table's count lies beyond the step. So
+    /// a hidden cell is safe exactly when a cycle of such unit steps (`steps(_:shown:)`) goes
+    /// through it. Exact, with no linear programming and no floating point; that the other
+    /// table's counts need not be whole for this argument is total unimodularity at work (the
+    /// equations are a network's): allowing fractions would tell a reader nothing more.
+    /// It does not measure how narrow a range a reader can put on a hidden cell (« 3 or 4 »).
     public static func determinedCells(_ table: SuppressedTable) -> Set<CountTable.Cell> {
         let hiddenSteps = steps(table, shown: false)
         return table.hidden.filter { cheapestCycle(through: $0, of: table.table, hiddenSteps) == nil }
@@ -17,8 +26,9 @@ extension Disclosure {
 
     /// The hidden cells that the equations alone fix (each row's cells add up to its total,
     /// and so on), counts allowed to be negative: a cell whose unit vector lies in the row
-    /// space of the equations restricted to the hidden cells. Always within `determinedCells`;
-    /// the same set when no hidden cell is 0. The tests check the one against the other.
+    /// space of the equations restricted to the hidden cells. Kept to compare: always within
+    /// `determinedCells`, the same set when no hidden count is at a bound of its mark (0 or
+    /// k − 1 under « < k », k under « s »); the tests check the one against the other.
     public static func linearlyDeterminedCells(_ table: SuppressedTable) -> Set<CountTable.Cell> {
         let counts = table.table
         let unknowns = counts.allCells.filter(table.isHidden)

@@ -1,17 +1,29 @@
 /// Statistical disclosure control for published count tables.
 ///
-/// The rule: a cell counting fewer than k people is shown as « < k » (primary suppression),
-/// and more cells are hidden (secondary suppression) until no hidden cell can be worked out
-/// from the shown cells and the totals (`determinedCells(_:)`). A table that repeats another
-/// one's margin is published with `margin(of:_:)`, never suppressed on its own.
+/// The rule, and what each mark tells a reader (`SuppressedTable.Reason`):
+/// - a count under k is shown « < k » (primary suppression): the reader learns 0 to k − 1;
+/// - more counts are shown « s » (secondary suppression, secret statistique) until no hidden
+///   count can be worked out (`determinedCells(_:)`): the reader learns k or more, since a
+///   count under k would have read « < k »;
+/// - every other count is shown as it is.
+///
+/// The two marks differ so that nothing published is untrue: one mark for both would read
+/// « < k » on cells of k or more. Their bounds are part of what a reader knows, and
+/// `determinedCells` counts them: the row 4, 4, 10 of total 18 with both 4s « < 5 » gives
+/// them away (8 = 4 + 4 and neither is over 4), and so would a list 12, 0, 5, 20 with 0
+/// « < 5 » and 5 « s » (0 + 5 = 5 and the 5 is not under 5).
+///
+/// A table that repeats another one's margin is published with `margin(of:_:)`, never
+/// suppressed on its own. A table that no pattern of these marks protects is withheld whole.
 public enum Disclosure {
     /// The default k: a cell is shown only when it counts at least 5 people.
     public static let defaultThreshold = 5
 
     /// The table with every cell under `k` hidden (inner cells and totals, 0 included), and
     /// nothing else: `suppress(_:threshold:)`'s first step, shown for the methodology.
+    /// A k of at least 2: « < 1 » would say 0.
     public static func primary(_ table: CountTable, threshold k: Int = defaultThreshold) -> SuppressedTable {
-        precondition(k >= 1, "a threshold of at least 1")
+        precondition(k >= 2, "a threshold of at least 2")
         let small = table.allCells.filter { table.value($0) < k }
         return SuppressedTable(
             table: table, threshold: k, reasons: Dictionary(uniqueKeysWithValues: small.map { ($0, .primary) }))
@@ -23,24 +35,51 @@ public enum Disclosure {
     ///
     /// Secondary suppression takes the hidden cells in position order (`CountTable.allCells`);
     /// for each one a reader could still work out, it hides the shown cells of the cheapest
-    /// cycle through it (see `determinedCells`), cheapest meaning fewest people hidden: in a
-    /// list, the smallest other cell; in a two-way table, often the three other corners of a
-    /// rectangle. Hiding more cells only adds cycles, so a cell once safe stays safe and one
-    /// pass is enough. (A shortest-path heuristic, as in the literature on cell suppression in
+    /// cycle of unit steps through it (see `determinedCells`), each as « s » and so within
+    /// [k, ∞): it can always go up, and down only from over k. Cheapest means fewest people
+    /// hidden: in a list, often the smallest other cell that can move the other way; in a
+    /// two-way table, often the three other corners of a rectangle, or totals when the inner
+    /// cells cannot do. The cycle goes through every cell it hides, so each of them is safe
+    /// too, and hiding more cells only adds steps, so a cell once safe stays safe and one pass
+    /// is enough. (A shortest-path heuristic, as in the literature on cell suppression in
     /// two-way tables: it hides enough cells, not always the fewest.)
+    ///
+    /// With every shown cell allowed, the search sees the table with every cell hidden; when
+    /// even that leaves a cell without a cycle, no pattern of « < k » and « s » protects it
+    /// (hiding fewer cells only tells more), and the table is withheld: every cell
+    /// `.withheld`. That happens to small tables with tight totals: with k = 4, the rows
+    /// 3, 3, 3 and 1, 1, 1 (columns 4, 4, 4 « s », the second row 3 « < 4 ») are all worked
+    /// out, each 1 being at least 4 − 3 and the three of them at most 3; with k = 2, the list
+    /// 1, 1 of total 2. A list is never withheld when k ≥ 3: each of its cells can then move
+    /// by 1 against the total or against another cell. (Which cells are « s », and whether a
+    /// table is withheld, depend on the counts too: `determinedCells` models a reader who
+    /// knows what the marks mean, not one who reruns this search.)
     public static func suppress(_ table: CountTable, threshold k: Int = defaultThreshold) -> SuppressedTable {
         var result = primary(table, threshold: k)
+        // The steps change only when cells are hidden.
+        var hiddenSteps = steps(result, shown: false)
+        var allSteps = steps(result, shown: true)
         for cell in table.allCells
-        where result.isHidden(cell) && cheapestCycle(through: cell, of: table, steps(result, shown: false)) == nil {
-            // Every cell can go up by 1 with its row total, the grand total and its column
-            // total (or, for a total, the cells and totals it adds up with), so with every
-            // shown cell allowed there is always a cycle.
-            let cycle = cheapestCycle(through: cell, of: table, steps(result, shown: true))!
+        where result.isHidden(cell) && cheapestCycle(through: cell, of: table, hiddenSteps) == nil {
+            guard let cycle = cheapestCycle(through: cell, of: table, allSteps) else {
+                return withheld(table, threshold: k)
+            }
             for other in cycle.cells where !result.isHidden(other) {
                 result.reasons[other] = .secondary
             }
+            hiddenSteps = steps(result, shown: false)
+            allSteps = steps(result, shown: true)
         }
         return result
+    }
+
+    /// `table` with every cell hidden as `.withheld`: a reader learns the equations and that
+    /// counts are not negative, nothing else, and then every cell can go up by 1 with the
+    /// totals it adds up to, so none is determined.
+    static func withheld(_ table: CountTable, threshold k: Int) -> SuppressedTable {
+        SuppressedTable(
+            table: table, threshold: k,
+            reasons: Dictionary(uniqueKeysWithValues: table.allCells.map { ($0, .withheld) }))
     }
 
     /// The list of `table`'s row totals (`.rows`) or column totals (`.columns`) and its grand
@@ -63,16 +102,5 @@ public enum Disclosure {
         }
         reasons[.grand] = table.reasons[.grand]
         return SuppressedTable(table: list, threshold: table.threshold, reasons: reasons)
-    }
-
-    /// The text of a published count: the number, or « < k » when it is hidden (nil).
-    ///
-    /// Every hidden cell reads the same, primary or secondary, so the methodology note must say
-    /// that « < k » also marks cells hidden to protect another. A mark of their own would tell
-    /// readers that those cells count k or more, which can give a cell away: a list 12, 4, 5,
-    /// 20 of total 41 hides 4 and 5; knowing the 4 is under 5 and the 5 is not, 4 + 5 = 9 leaves
-    /// only 4 and 5.
-    public static func display(_ value: Int?, threshold: Int) -> String {
-        value.map(String.init) ?? "< \(threshold)"
     }
 }

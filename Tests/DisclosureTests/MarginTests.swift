@@ -14,9 +14,12 @@ struct MarginTests {
         #expect(render(byRegion) == "(19)  [3]   20 |   42")
         #expect(byRegion.reasons == [.inner(row: 0, column: 0): .secondary, .inner(row: 1, column: 0): .primary])
         for row in twoWay.table.rows.indices {
-            #expect(byRegion.isHidden(.inner(row: row, column: 0)) == twoWay.isHidden(.rowTotal(row)))
+            #expect(byRegion.reason(.inner(row: row, column: 0)) == twoWay.reason(.rowTotal(row)))
+            #expect(byRegion.display(.inner(row: row, column: 0)) == twoWay.display(.rowTotal(row)))
         }
-        #expect(byRegion.isHidden(.grand) == twoWay.isHidden(.grand))
+        #expect(
+            ["s", "< 5", "20", "42"] == [0, 1, 2].map { byRegion.display(.rowTotal($0)) } + [byRegion.display(.grand)])
+        #expect(byRegion.reason(.grand) == twoWay.reason(.grand))
         #expect(Disclosure.determinedCells(byRegion).isEmpty)
     }
 
@@ -25,6 +28,7 @@ struct MarginTests {
         let byGender = Disclosure.margin(of: twoWay, .columns)
         #expect(byGender.table.rows == ["F", "M"])
         #expect(render(byGender) == "  20   22 |   42")
+        #expect(byGender.display(.inner(row: 1, column: 0)) == twoWay.display(.columnTotal(1)))
     }
 
     @Test("suppressed on its own, the list could show a total the two-way table hides, and give a cell away")

@@ -49,15 +49,16 @@ struct PrimaryTests {
         #expect(published.display(.grand) == "82")
     }
 
-    @Test("a hidden cell reads « < k », with the table's k")
+    @Test("a cell under k reads « < k », with the table's k; one shown reads its count")
     func display() {
-        #expect(Disclosure.display(nil, threshold: 5) == "< 5")
-        #expect(Disclosure.display(0, threshold: 5) == "0")
-        #expect(Disclosure.display(1234, threshold: 5) == "1234")
         let primary = Disclosure.primary(table(regionsByGender), threshold: 3)
         #expect(primary.value(.inner(row: 2, column: 0)) == nil)
+        #expect(primary.reason(.inner(row: 2, column: 0)) == .primary)
+        #expect(primary.mark(.inner(row: 2, column: 0)) == "< 3")
         #expect(primary.display(.inner(row: 2, column: 0)) == "< 3")
+        #expect(primary.mark(.inner(row: 1, column: 0)) == nil)
         #expect(primary.display(.inner(row: 1, column: 0)) == "3")
+        #expect(Disclosure.primary(table([[1234]])).display(.grand) == "1234")
     }
 
     @Test("in a list, the row totals are the cells and the column total is the grand total")

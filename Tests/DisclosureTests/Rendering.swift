@@ -2,7 +2,8 @@ import Disclosure
 import Testing
 
 /// A suppressed table as text, to compare with the pattern a test expects: each count,
-/// `[n]` when hidden as under the threshold, `(n)` when hidden as secondary. A two-way table
+/// `[n]` when hidden as under the threshold (« < k »), `(n)` when hidden as secondary (« s »),
+/// `{n}` when the table is withheld (« nd »). A two-way table
 /// has one line per row ending with `| row total`, then the column totals `| grand total`; a
 /// list is one line: its cells `| grand total`.
 func render(_ table: SuppressedTable) -> String {
@@ -13,6 +14,7 @@ func render(_ table: SuppressedTable) -> String {
             case nil: "\(count)"
             case .primary: "[\(count)]"
             case .secondary: "(\(count))"
+            case .withheld: "{\(count)}"
             }
         return String(repeating: " ", count: max(0, 4 - shown.count)) + shown
     }
