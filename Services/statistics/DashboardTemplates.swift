@@ -17,7 +17,7 @@ enum DashboardTemplates {
         <h1>Passerelle — Statistiques de la migration de travail légale</h1>
         <p lang="en" class="en">Passerelle — legal labour migration statistics (Ministry of Malians Abroad)</p>
         <p>Ministère des Maliens établis à l’extérieur et de l’Intégration africaine. Données du {{generated}}.</p>
-        {{#isPublic}}<p class="note">Vue publique : tout effectif de moins de {{threshold}} personnes est remplacé par « {{hiddenText}} » ; les cases qui permettraient de le retrouver par soustraction sont masquées par « {{maskedText}} » (secret statistique). <span lang="en">Public view: counts under {{threshold}} people are shown as “{{hiddenText}}”; the cells that would let them be worked out by subtraction are masked as “{{maskedText}}”.</span></p>{{/isPublic}}
+        {{#isPublic}}<p class="note">Vue publique : tout effectif de moins de {{threshold}} personnes est remplacé par « {{hiddenText}} » ; les cases qui permettraient de le retrouver par soustraction sont masquées par « {{maskedText}} » (secret statistique) ; « nd » : tableau non diffusé, aucun masquage ne le protégeant. <span lang="en">Public view: counts under {{threshold}} people are shown as “{{hiddenText}}”; the cells that would let them be worked out by subtraction are masked as “{{maskedText}}”; “nd”: table withheld, as no masking protects it.</span></p>{{/isPublic}}
         {{^isPublic}}<p class="note">Vue agents : effectifs exacts. <span lang="en">Officers' view: exact counts.</span></p>{{/isPublic}}
         </header>
         <main>

@@ -32,7 +32,7 @@ struct StatisticsCommand: ServiceCommand {
     }
 
     static func build(settings: ServiceSettings) async throws -> AssembledService {
-        let threshold = try settings.integer("statistics.threshold", default: 5, in: 2...100)
+        let threshold = try settings.integer("statistics.threshold", default: 5, in: 3...100)
         let goodScore = try settings.integer("statistics.goodMatchScore", default: 70, in: 0...100)
         let database = try ServiceDatabase(directory: settings.dataDirectory, name: "statistics") { migrator in
             StatisticsStore.migrate(&migrator)
