@@ -7,5 +7,5 @@ struct Passerelle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passerelle",
         abstract: "Outil d’administration de Passerelle / Passerelle admin tool",
-        subcommands: [ImportCommand.self, DemoCommand.self, KeysCommand.self])
+        subcommands: [ImportCommand.self, DemoCommand.self, KeysCommand.self, PortailForward.self])
 }

@@ -28,9 +28,11 @@ struct RunningPortal {
 
     static func addUser(_ name: String, role: String, data: String, password: String = password) async throws {
         let input = Pipe()
+        // As an administrator would: passerelle runs the portail beside it.
         let add = try SpawnedProcess(
-            executable: SpawnedProcess.binDirectory.appendingPathComponent("portail"), name: "portail user add",
-            ["user", "add", name, "--role", role, "--data-dir", data], input: input)
+            executable: SpawnedProcess.binDirectory.appendingPathComponent("passerelle"),
+            name: "passerelle portail user add", ["portail", "user", "add", name, "--role", role, "--data-dir", data],
+            input: input)
         input.fileHandleForWriting.write(Data((password + "\n").utf8))
         try input.fileHandleForWriting.close()
         #expect(try await add.waitForExit(timeout: .seconds(60)) == .exited(0), "\(add.stderr)")
