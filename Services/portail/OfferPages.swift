@@ -25,7 +25,7 @@ struct OfferPages {
             var owner = "/offers?limit=\(Self.pageSize)&offset=\((page - 1) * Self.pageSize)"
             for (name, value) in [("country", country), ("status", status), ("occupation", trade)] where !value.isEmpty
             {
-                owner += "&\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                owner += "&\(name)=\(Pages.segment(value))"
             }
             let answer = try await owners.get(owners.offers, owner, as: session.username)
             var values: [String: Any] = [
@@ -46,9 +46,7 @@ struct OfferPages {
             values["offers"] = listing.offers.map(Self.row)
             values["total"] = listing.total
             values["page"] = "\(page) / \(pagesCount)"
-            let encoded = [country, status, trade].map {
-                $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            }
+            let encoded = [country, status, trade].map(Pages.segment)
             let base = "/offres?pays=\(encoded[0])&statut=\(encoded[1])&metier=\(encoded[2])&page="
             if page > 1 { values["previous"] = base + "\(page - 1)" }
             if page < pagesCount { values["next"] = base + "\(page + 1)" }

@@ -12,11 +12,19 @@ struct Pages: Sendable {
     static func load(directory: String?) async throws -> Pages {
         let folder = directory ?? resources + "/templates"
         let library = try await MustacheLibrary(directory: folder)
-        for name in ["layout", "connexion", "accueil", "offres"] where library.getTemplate(named: name) == nil {
+        for name in ["layout", "connexion", "accueil", "offres", "offre", "erreur"]
+        where library.getTemplate(named: name) == nil {
             throw SettingsError.invalid(
                 key: "portail.templatesDir", reason: "no \(name).mustache in \(folder): the pages cannot be drawn")
         }
         return Pages(library: library)
+    }
+
+    /// `text` as one path segment or query value (letters, digits and `-._~` kept as they are).
+    static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
     /// What SwiftPM copied beside the executable (`Resources/`: templates and public files).

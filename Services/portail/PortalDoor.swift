@@ -49,7 +49,7 @@ struct PortalDoor: RouterMiddleware {
             if Self.isOpen(path) { return try await next(request, context) }
             let after = request.method == .get ? request.uri.description : "/"
             return Pages.redirect(
-                "/connexion?suite=\(after.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")")
+                "/connexion?suite=\(Pages.segment(after))")
         }
         return try await PortalSession.$current.withValue(session) { try await next(request, context) }
     }

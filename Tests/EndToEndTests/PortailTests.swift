@@ -129,4 +129,44 @@ struct PortailTests {
         after.setCookie("passerelle_session", session)
         #expect(try await after.get("/offres").status == 200, "the session is in Portail's SQLite")
     }
+
+    @Test(
+        "an offer charging worker fees is held with its flag explained; only a supervisor approves, and history names them"
+    )
+    func review() async throws {
+        let system = try await RunningPortal.start()
+        try await RunningPortal.addUser("chef", role: "supervisor", data: system.portail.dataDirectory)
+        try await RunningPortal.addUser("agence", role: "agency", data: system.portail.dataDirectory)
+        let created = try await request(
+            "POST", system.offers.base + "/offers", json: sampleOffer(["conditions.workerFees": 300]))
+        let id = try #require(created.json?["id"]?.string)
+        #expect(created.json?["status"] == "pending")
+        let officer = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(officer)
+        let page = try await officer.get("/offres/\(id)")
+        #expect(page.status == 200 && page.html.contains("Des frais sont demandés au travailleur"), "\(page.html)")
+        #expect(!page.html.contains("Approuver"), "an officer gets no approve button")
+        let token = try #require(page.hidden("_csrf"))
+        let refused = try await officer.post("/offres/\(id)/approuver", [("_csrf", token)])
+        #expect(refused.status == 403)
+        let agency = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(agency, as: "agence")
+        let agencyToken = try #require(try await agency.get("/offres").hidden("_csrf"))
+        #expect(try await agency.post("/offres/\(id)/approuver", [("_csrf", agencyToken)]).status == 403)
+        let supervisor = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(supervisor, as: "chef")
+        let review = try await supervisor.get("/offres/\(id)")
+        #expect(review.html.contains("Approuver"))
+        let approved = try await supervisor.post(
+            "/offres/\(id)/approuver", [("_csrf", try #require(review.hidden("_csrf")))])
+        #expect(approved.status == 303, "\(approved.status) \(approved.html)")
+        let after = try await supervisor.get(try #require(approved.location))
+        #expect(after.html.contains("Offre approuvée") && after.html.contains("Ouverte"), "\(after.html)")
+        #expect(after.html.contains("Approbation"))
+        if TestSecurity.isOn {
+            #expect(after.html.contains("<td>chef</td>"), "the registry's audit names the supervisor")
+        }
+        let registry = try await request("GET", system.offers.base + "/offers/\(id)")
+        #expect(registry.json?["status"] == "open")
+    }
 }

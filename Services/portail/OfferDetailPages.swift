@@ -1,0 +1,149 @@
+import CodeLists
+import Foundation
+import Hummingbird
+import Messages
+import NIOHTTP1
+
+/// `/offres/{id}`: one offer, its flags explained, its history from the registry's audit;
+/// a supervisor approves or rejects an offer held for review; an officer closes one.
+struct OfferDetailPages {
+    let pages: Pages
+    let owners: OwnerClient
+
+    struct AuditEntries: Decodable {
+        struct Entry: Decodable {
+            var time: String
+            var actor: String
+            var onBehalfOf: String?
+            var method: String
+            var path: String
+            var status: Int
+            var changes: [String]
+        }
+        var entries: [Entry]
+    }
+
+    /// `POST /offres/{id}/approuver|rejeter|fermer`.
+    struct ActionForm: Decodable {
+        var _csrf: String?
+        var motif: String?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/offres/:id") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            return try await page(id, notice: request.uri.queryParameters["fait"].map(String.init), error: nil)
+        }
+        for action in ["approuver", "rejeter", "fermer"] {
+            router.post("/offres/:id/\(action)") { request, context -> Response in
+                try await act(action, id: context.parameters.get("id") ?? "", request)
+            }
+        }
+    }
+
+    private func act(_ action: String, id: String, _ request: Request) async throws -> Response {
+        let form = try await FormBody.decode(ActionForm.self, from: request)
+        guard let session = PortalSession.current, CSRF.matches(form._csrf, session.csrf) else { throw CSRF.refused() }
+        let encoded = Pages.segment(id)
+        let reason = (form.motif ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        switch action {
+        case "approuver", "rejeter":
+            guard session.role.approves else {
+                throw HTTPError(
+                    .forbidden,
+                    message: "Seul un superviseur approuve ou rejette. / Only a supervisor approves or rejects.")
+            }
+        default:
+            guard session.role != .agency else {
+                throw HTTPError(
+                    .forbidden, message: "Une agence ne ferme pas d’offre ici. / An agency cannot close offers here.")
+            }
+        }
+        if action != "approuver", reason.isEmpty || reason.count > 300 {
+            return try await page(
+                id, notice: nil,
+                error: "Indiquez un motif (300 caractères au plus). / Give a reason (300 characters at most).")
+        }
+        let answer: OwnerClient.Answer
+        if action == "approuver" {
+            answer = try await owners.send(
+                .POST, owners.offers, "/offers/\(encoded)/approve", body: nil, as: session.username)
+        } else {
+            let body = try JSONEncoder().encode(["reason": action == "rejeter" ? "rejetée : \(reason)" : reason])
+            answer = try await owners.send(
+                .POST, owners.offers, "/offers/\(encoded)/close", body: body, as: session.username)
+        }
+        if let error = answer.error { return try await page(id, notice: nil, error: error.message) }
+        return Pages.redirect("/offres/\(encoded)?fait=\(action)")
+    }
+
+    private func page(_ id: String, notice: String?, error: String?) async throws -> Response {
+        guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
+        let encoded = Pages.segment(id)
+        let answer = try await owners.get(owners.offers, "/offers/\(encoded)", as: session.username)
+        if answer.status == 404 {
+            return try pages.render(
+                "erreur", title: "Offre introuvable", ["message": "Aucune offre « \(id) »."], status: .notFound)
+        }
+        if let failure = answer.error {
+            return try pages.render("erreur", title: "Offre", ["message": failure.message], status: .badGateway)
+        }
+        let offer = try answer.decode(Offer.self)
+        let audit = try await owners.get(
+            owners.offers, "/audit?resource=%2Foffers%2F\(Pages.segment(offer.id))",
+            as: session.username)
+        let history = (try? audit.decode(AuditEntries.self).entries) ?? []
+        var values = OfferPages.row(offer)
+        values["flagList"] = offer.flags.map { ["code": $0, "why": Self.explain($0)] }
+        values["city"] = offer.city
+        values["contract"] = offer.contract.rawValue
+        values["salary"] = "\(offer.salary.amount) \(offer.salary.currency) / \(offer.salary.period.rawValue)"
+        values["workerFees"] = offer.conditions.workerFees
+        values["deadline"] = offer.applicationDeadline?.description ?? "—"
+        values["pending"] = offer.status == .pending && session.role.approves
+        values["closable"] = offer.status != .closed && session.role != .agency
+        values["history"] = history.map { entry in
+            [
+                "time": entry.time, "who": entry.onBehalfOf ?? entry.actor,
+                "what": Self.action(entry.method, entry.path),
+                "status": entry.status, "changes": entry.changes.joined(separator: ", "),
+            ] as [String: Any]
+        }
+        if let notice { values["notice"] = Self.done(notice) }
+        if let error { values["error"] = error }
+        return try pages.render("offre", title: "Offre \(offer.reference ?? offer.id)", values)
+    }
+
+    /// Why an offer check raised a flag, in French.
+    static func explain(_ flag: String) -> String {
+        if flag.hasPrefix("duplicate:") {
+            return
+                "Doublon probable de l’offre ouverte \(flag.dropFirst("duplicate:".count)) (même employeur, métier, pays)."
+        }
+        switch flag {
+        case "worker-fees": return "Des frais sont demandés au travailleur : une offre légale n’en demande aucun."
+        case "employer-registration": return "L’employeur n’a pas de numéro d’enregistrement."
+        case "deadline-passed": return "La date limite de candidature est passée."
+        default: return flag
+        }
+    }
+
+    static func action(_ method: String, _ path: String) -> String {
+        if path.hasSuffix("/approve") { return "Approbation" }
+        if path.hasSuffix("/close") { return "Fermeture" }
+        switch method {
+        case "POST": return "Création"
+        case "PUT": return "Modification"
+        default: return "\(method) \(path)"
+        }
+    }
+
+    static func done(_ action: String) -> String {
+        switch action {
+        case "approuver": "Offre approuvée : elle est ouverte."
+        case "rejeter": "Offre rejetée."
+        case "fermer": "Offre fermée."
+        default: ""
+        }
+    }
+}
