@@ -143,6 +143,7 @@ struct OfferDetailPages {
         case "approuver": "Offre approuvée : elle est ouverte."
         case "rejeter": "Offre rejetée."
         case "fermer": "Offre fermée."
+        case "creer": "Offre enregistrée."
         default: ""
         }
     }

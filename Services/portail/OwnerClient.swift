@@ -43,14 +43,14 @@ struct OwnerClient: Sendable {
     }
 
     func send(
-        _ method: HTTPMethod, _ base: String, _ path: String, body: Data?, as officer: String
-    ) async throws
-        -> Answer
-    {
+        _ method: HTTPMethod, _ base: String, _ path: String, body: Data?, as officer: String,
+        headers: [String: String] = [:]
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
         request.headers.add(name: "X-Passerelle-Officer", value: officer)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

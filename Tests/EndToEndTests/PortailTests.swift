@@ -169,4 +169,42 @@ struct PortailTests {
         let registry = try await request("GET", system.offers.base + "/offers/\(id)")
         #expect(registry.json?["status"] == "open")
     }
+
+    @Test(
+        "the offer form: the registry's refusal next to the field; worker fees held for review; a double submit creates one"
+    )
+    func offerForm() async throws {
+        let system = try await RunningPortal.start()
+        let browser = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(browser)
+        let blank = try await browser.get("/offres/nouvelle")
+        #expect(blank.status == 200 && blank.html.contains("<datalist id=\"citp\">"), "\(blank.status)")
+        #expect(blank.html.contains("9211 — "), "the ISCO-08 picker lists unit groups in French")
+        let token = try #require(blank.hidden("_csrf"))
+        let key = try #require(blank.hidden("_key"))
+        var fields: [(String, String)] = [
+            ("_csrf", token), ("_key", key), ("title", "Cueilleur <b>fraises</b>"), ("occupation", "9211 — Manœuvres"),
+            ("country", "ES"), ("city", "Huelva"), ("employer.name", "Fresas del Sur SL"),
+            ("employer.registration", "B21000001"), ("positions", "beaucoup"), ("contract", "seasonal"),
+            ("startDate", "2027-03-01"), ("salary.amount", "1260"), ("salary.currency", "EUR"),
+            ("salary.period", "month"), ("conditions.workerFees", "300"), ("conditions.housing", "oui"),
+        ]
+        let refused = try await browser.post("/offres/nouvelle", fields)
+        #expect(refused.status == 422, "\(refused.status)")
+        #expect(refused.html.contains("id=\"f-positions-erreur\""), "the error is next to positions: \(refused.html)")
+        #expect(refused.html.contains("value=\"beaucoup\""), "what was typed stays")
+        fields[8] = ("positions", "12")
+        let created = try await browser.post("/offres/nouvelle", fields)
+        #expect(created.status == 303, "\(created.status) \(created.html)")
+        let again = try await browser.post("/offres/nouvelle", fields)
+        #expect(again.location == created.location, "the same form twice is the same offer")
+        let page = try await browser.get(try #require(created.location))
+        #expect(page.html.contains("Offre enregistrée") && page.html.contains("En attente de revue"), "\(page.html)")
+        #expect(page.html.contains("Des frais sont demandés au travailleur"))
+        #expect(page.html.contains("Cueilleur &lt;b&gt;fraises&lt;/b&gt;"))
+        let listing = try await request("GET", system.offers.base + "/offers?limit=10")
+        #expect(listing.json?["total"] == .int(1))
+        let forged = try await browser.post("/offres/nouvelle", [("_csrf", "x")] + fields.dropFirst())
+        #expect(forged.status == 403)
+    }
 }
