@@ -12,7 +12,11 @@ struct Pages: Sendable {
     static func load(directory: String?) async throws -> Pages {
         let folder = directory ?? resources + "/templates"
         let library = try await MustacheLibrary(directory: folder)
-        for name in ["layout", "connexion", "accueil", "offres", "offre", "erreur", "offre-form"]
+        for name in [
+            "layout", "connexion", "accueil", "offres", "offre", "erreur", "offre-form", "candidats", "candidat",
+            "effacer", "offre-candidats",
+            "candidat-form",
+        ]
         where library.getTemplate(named: name) == nil {
             throw SettingsError.invalid(
                 key: "portail.templatesDir", reason: "no \(name).mustache in \(folder): the pages cannot be drawn")

@@ -58,6 +58,9 @@ struct PortailCommand: ServiceCommand {
         runner.router.get("/") { _, _ -> Response in try pages.render("accueil", title: "Accueil", [:]) }
         OfferPages(pages: pages, owners: owners).add(to: runner.router)
         OfferFormPages(pages: pages, owners: owners).add(to: runner.router)
+        CandidateFormPages(pages: pages, owners: owners).add(to: runner.router)
+        CandidatePages(pages: pages, owners: owners).add(to: runner.router)
+        MatchPages(pages: pages, owners: owners).add(to: runner.router)
         OfferDetailPages(pages: pages, owners: owners).add(to: runner.router)
         let pruning = PeriodicService("expired sessions", every: .seconds(3_600), logger: runner.logger) {
             try await driver.prune()

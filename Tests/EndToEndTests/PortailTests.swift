@@ -4,26 +4,40 @@ import ServiceKit
 import ServiceTesting
 import Testing
 
-/// An offer registry and Portail in front of it, with an officer's account.
+/// An offer registry (and, when asked, the candidate registry and the matcher) with Portail
+/// in front, and an officer's account.
 struct RunningPortal {
     let broker: RunningBroker
     let offers: RunningService
+    let candidates: RunningService?
+    let matcher: RunningService?
     let portail: RunningService
     static let password = "correct horse battery staple"
 
-    static func start() async throws -> RunningPortal {
+    static func start(everything: Bool = false) async throws -> RunningPortal {
         let broker = try await RunningBroker.start()
         let offers = try await RunningService.start(
             "offer-registry", broker: broker, dataDirectory: scratchDirectory("p-offers"))
+        let candidates =
+            everything
+            ? try await RunningService.start(
+                "candidate-registry", broker: broker, dataDirectory: scratchDirectory("p-candidates")) : nil
+        let matcher =
+            everything
+            ? try await RunningService.start("matcher", broker: broker, dataDirectory: scratchDirectory("p-matcher"))
+            : nil
         let data = scratchDirectory("p-portail")
         try await addUser("awa", role: "officer", data: data)
+        var environment = [
+            "PASSERELLE_OFFER_REGISTRY_URL": offers.base,
+            "PASSERELLE_PORTAIL_API_KEY": TestSecurity.isOn ? TestSecurity.keys.api[.portal]! : "",
+        ]
+        if let candidates { environment["PASSERELLE_CANDIDATE_REGISTRY_URL"] = candidates.base }
+        if let matcher { environment["PASSERELLE_MATCHER_URL"] = matcher.base }
         let portail = try await RunningService.start(
-            "portail", broker: broker, dataDirectory: data,
-            environment: [
-                "PASSERELLE_OFFER_REGISTRY_URL": offers.base,
-                "PASSERELLE_PORTAIL_API_KEY": TestSecurity.isOn ? TestSecurity.keys.api[.portal]! : "",
-            ])
-        return RunningPortal(broker: broker, offers: offers, portail: portail)
+            "portail", broker: broker, dataDirectory: data, environment: environment)
+        return RunningPortal(
+            broker: broker, offers: offers, candidates: candidates, matcher: matcher, portail: portail)
     }
 
     static func addUser(_ name: String, role: String, data: String, password: String = password) async throws {
@@ -206,5 +220,59 @@ struct PortailTests {
         #expect(listing.json?["total"] == .int(1))
         let forged = try await browser.post("/offres/nouvelle", [("_csrf", "x")] + fields.dropFirst())
         #expect(forged.status == 403)
+    }
+
+    @Test(
+        "candidates: registered with consent, matched with the French breakdown, erased only when confirmed twice; never for an agency"
+    )
+    func candidates() async throws {
+        let system = try await RunningPortal.start(everything: true)
+        try await RunningPortal.addUser("agence", role: "agency", data: system.portail.dataDirectory)
+        let offer = try await request("POST", system.offers.base + "/offers", json: sampleOffer())
+        let offerId = try #require(offer.json?["id"]?.string)
+        let browser = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(browser)
+        let form = try await browser.get("/candidats/nouveau")
+        #expect(form.status == 200 && form.html.contains("Acceptez-vous"), "\(form.status)")
+        let fields: [(String, String)] = [
+            ("_csrf", try #require(form.hidden("_csrf"))), ("_key", try #require(form.hidden("_key"))),
+            ("name.given", "Fatoumata"), ("name.family", "Diarra"), ("gender", "F"), ("birthYear", "1996"),
+            ("region", "ML-3"), ("residence", "ML"), ("contact.phone", "+22376123456"),
+            ("contact.preferredChannel", "sms"),
+            ("contact.language", "fr"), ("occupation1", "9211 — Manœuvres"), ("experienceYears", "3"),
+            ("education", "2"),
+            ("language1", "es"), ("level1", "A2"), ("destinations", "ES"), ("availableFrom", "2027-01-01"),
+            ("consent.matching", "oui"), ("consent.notifications", "oui"), ("consent.statistics", "oui"),
+        ]
+        let created = try await browser.post("/candidats/nouveau", fields)
+        #expect(created.status == 303, "\(created.status) \(created.html)")
+        let profileURL = try #require(created.location)
+        let id = String(try #require(profileURL.split(separator: "/").last?.split(separator: "?").first))
+        let profile = try await browser.get(profileURL)
+        #expect(profile.html.contains("Fatoumata Diarra") && profile.html.contains("Candidat enregistré"))
+        // The matcher pairs them; the offer's page ranks her with the breakdown in French.
+        let ranked = try await waitUntil("the match in Portail", timeout: .seconds(30)) { () -> PortalBrowser.Page? in
+            let page = try await browser.get("/offres/\(offerId)/candidats")
+            return page.html.contains(id) ? page : nil
+        }
+        #expect(ranked.html.contains("Métier") && ranked.html.contains("Langues"), "\(ranked.html)")
+        #expect(!ranked.html.contains(" / no "), "the French half of each reason")
+        // An agency sees neither the candidates nor the ranking.
+        let agency = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(agency, as: "agence")
+        #expect(try await agency.get("/candidats").status == 403)
+        #expect(try await agency.get("/candidats/\(id)").status == 403)
+        #expect(try await agency.get("/offres/\(offerId)/candidats").status == 403)
+        // Erasure: ticking alone, or the reference alone, is not enough.
+        let confirm = try await browser.get("/candidats/\(id)/effacer")
+        let token = try #require(confirm.hidden("_csrf"))
+        #expect(
+            try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui")]).status == 422)
+        #expect(
+            try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("confirmation", id)]).status == 422)
+        let erased = try await browser.post(
+            "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", id)])
+        #expect(erased.status == 303)
+        #expect(try await request("GET", try #require(system.candidates).base + "/candidates/\(id)").status == 404)
     }
 }

@@ -1,0 +1,160 @@
+import CodeLists
+import Foundation
+import Hummingbird
+import Messages
+import NIOHTTP1
+
+/// `/candidats`: search (name and birth year, phone, or several references at once), a
+/// profile with its history, matches and messages, and erasure confirmed twice. Never for an
+/// agency: candidates are personal data.
+struct CandidatePages {
+    let pages: Pages
+    let owners: OwnerClient
+
+    struct Found: Decodable {
+        var candidates: [Candidate]
+        var total: Int
+    }
+
+    /// The officer, if they may see candidates.
+    static func officer() throws -> PortalSession {
+        guard let session = PortalSession.current else { throw HTTPError(.unauthorized) }
+        guard session.role.seesCandidates else {
+            throw HTTPError(
+                .forbidden,
+                message: "Une agence partenaire ne voit pas les candidats. / A partner agency cannot see candidates.")
+        }
+        return session
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/candidats") { request, _ -> Response in
+            let session = try Self.officer()
+            let query = request.uri.queryParameters
+            let name = query["nom"].map(String.init) ?? ""
+            let year = query["annee"].map(String.init) ?? ""
+            let phone = query["telephone"].map(String.init) ?? ""
+            let references = query["references"].map(String.init) ?? ""
+            var values: [String: Any] = ["nom": name, "annee": year, "telephone": phone, "references": references]
+            var search: String?
+            if !phone.isEmpty {
+                search = "phone=\(Pages.segment(phone))"
+            } else if !references.isEmpty {
+                let ids = references.split(whereSeparator: { ",; \n\r\t".contains($0) }).map(String.init)
+                search = "ids=\(Pages.segment(ids.joined(separator: ",")))"
+            } else if !name.isEmpty {
+                search = "name=\(Pages.segment(name))" + (year.isEmpty ? "" : "&birthYear=\(Pages.segment(year))")
+            }
+            if let search {
+                let answer = try await owners.get(
+                    owners.candidates, "/candidates?limit=50&\(search)", as: session.username)
+                if let error = answer.error {
+                    values["error"] = error.message
+                } else {
+                    let found = try answer.decode(Found.self)
+                    values["results"] = found.candidates.map(Self.row)
+                    values["total"] = found.total
+                    values["searched"] = true
+                }
+            }
+            return try pages.render("candidats", title: "Candidats", values)
+        }
+        router.get("/candidats/:id") { request, context -> Response in
+            try await profile(
+                context.parameters.get("id") ?? "", notice: request.uri.queryParameters["fait"].map(String.init))
+        }
+        router.get("/candidats/:id/effacer") { _, context -> Response in
+            let session = try Self.officer()
+            let id = context.parameters.get("id") ?? ""
+            let answer = try await owners.get(
+                owners.candidates, "/candidates/\(Pages.segment(id))", as: session.username)
+            guard answer.isSuccess else { return try missing(id, answer) }
+            return try pages.render(
+                "effacer", title: "Effacer un candidat", Self.row(try answer.decode(Candidate.self)))
+        }
+        router.post("/candidats/:id/effacer") { request, context -> Response in
+            let session = try Self.officer()
+            let id = context.parameters.get("id") ?? ""
+            let form = try await FormBody.decode([String: String].self, from: request)
+            guard CSRF.matches(form["_csrf"], session.csrf) else { throw CSRF.refused() }
+            // Twice: the officer ticks that the person asked, and types the reference back.
+            guard form["demande"] == "oui", (form["confirmation"] ?? "").trimmingCharacters(in: .whitespaces) == id
+            else {
+                var values = Self.row(
+                    try await owners.get(owners.candidates, "/candidates/\(Pages.segment(id))", as: session.username)
+                        .decode(Candidate.self))
+                values["error"] =
+                    "Cochez la demande de la personne et recopiez sa référence exacte. / Tick the request and type the reference."
+                return try pages.render("effacer", title: "Effacer un candidat", values, status: .unprocessableContent)
+            }
+            let answer = try await owners.send(
+                .DELETE, owners.candidates, "/candidates/\(Pages.segment(id))", body: nil, as: session.username)
+            if let error = answer.error {
+                return try pages.render("erreur", title: "Effacement", ["message": error.message], status: .badGateway)
+            }
+            return Pages.redirect("/candidats?fait=efface")
+        }
+    }
+
+    private func missing(_ id: String, _ answer: OwnerClient.Answer) throws -> Response {
+        if answer.status == 404 {
+            return try pages.render(
+                "erreur", title: "Candidat introuvable", ["message": "Aucun candidat « \(id) »."], status: .notFound)
+        }
+        return try pages.render(
+            "erreur", title: "Candidat", ["message": answer.error?.message ?? ""], status: .badGateway)
+    }
+
+    private func profile(_ id: String, notice: String?) async throws -> Response {
+        let session = try Self.officer()
+        let segment = Pages.segment(id)
+        let answer = try await owners.get(owners.candidates, "/candidates/\(segment)", as: session.username)
+        guard answer.isSuccess else { return try missing(id, answer) }
+        let candidate = try answer.decode(Candidate.self)
+        var values = Self.row(candidate)
+        values["consent"] = [
+            ("Mise en relation avec des offres", candidate.consent.matching),
+            ("Être prévenu par SMS ou courriel", candidate.consent.notifications),
+            ("Être compté (anonymement) dans les statistiques", candidate.consent.statistics),
+        ].map { ["purpose": $0.0, "given": $0.1 ? "oui" : "non"] }
+        values["occupations"] = candidate.occupations.map {
+            CodeLists.isco[$0].map { "\($0.code) — \($0.titleFR)" } ?? $0
+        }
+        values["languages"] = candidate.languages.map {
+            "\(CodeLists.languages[$0.code]?.nameFR ?? $0.code) (\($0.level.rawValue))"
+        }
+        .joined(separator: ", ")
+        values["destinations"] =
+            candidate.destinations.isEmpty
+            ? "tous pays" : candidate.destinations.map { CodeLists.countries[$0]?.nameFR ?? $0 }.joined(separator: ", ")
+        let matches = try? await owners.get(owners.matches, "/matches?candidate=\(segment)", as: session.username)
+            .decode(MatchPages.MatchList.self)
+        values["matches"] = (matches?.matches ?? []).map { ["offer": $0.offerId, "score": Int($0.score.rounded())] }
+        let audit = try? await owners.get(
+            owners.candidates, "/audit?resource=%2Fcandidates%2F\(segment)", as: session.username
+        )
+        .decode(OfferDetailPages.AuditEntries.self)
+        values["history"] = (audit?.entries ?? []).map {
+            [
+                "time": $0.time, "who": $0.onBehalfOf ?? $0.actor, "what": OfferDetailPages.action($0.method, $0.path),
+                "status": $0.status,
+            ]
+        }
+        if notice == "cree" { values["notice"] = "Candidat enregistré." }
+        return try pages.render("candidat", title: "\(candidate.name.given) \(candidate.name.family)", values)
+    }
+
+    /// A candidate as the lists and the profile show them.
+    static func row(_ candidate: Candidate) -> [String: Any] {
+        [
+            "id": candidate.id, "name": "\(candidate.name.given) \(candidate.name.family)",
+            "birthYear": candidate.birthYear, "phone": candidate.contact.phone ?? "—",
+            "email": candidate.contact.email ?? "—",
+            "region": CodeLists.maliRegions[candidate.region]?.nameFR ?? candidate.region,
+            "residence": CodeLists.countries[candidate.residence]?.nameFR ?? candidate.residence,
+            "gender": ["F": "Femme", "M": "Homme"][candidate.gender.rawValue] ?? "Autre",
+            "education": CodeLists.iscedLevels["\(candidate.education)"]?.nameFR ?? "\(candidate.education)",
+            "experience": candidate.experienceYears, "availableFrom": candidate.availableFrom.description,
+        ]
+    }
+}
