@@ -80,7 +80,7 @@ let services: [Target] = [
         ]),
     service(
         "statistics",
-        dependencies: [.messages, .codeLists, .disclosure, .grdb, .hummingbird, .logging, .csv, .mustache]),
+        dependencies: [.messages, .codeLists, .disclosure, .grdb, .hummingbird, .logging, .mustache]),
     // The officers' back office: templates and its stylesheet ship with the executable.
     .executableTarget(
         name: "portail",
@@ -162,7 +162,7 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                .bus, .messages, .codeLists, .argumentParser, .configuration, .crypto, .grdb, .httpTypes,
+                .bus, .messages, .codeLists, .argumentParser, .configuration, .crypto, .csv, .grdb, .httpTypes,
                 .hummingbird, .logging, .nioCore, .prometheus, .serviceLifecycle, .systemPackage, .unixSignals, .yams,
             ],
             path: "Shared/ServiceKit"

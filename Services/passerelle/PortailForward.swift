@@ -8,7 +8,9 @@ struct PortailForward: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portail",
         abstract: "Comptes du portail (exécute portail user …) / Portail accounts (runs portail user …)",
-        discussion: "Exemple / example: echo \"$MOT_DE_PASSE\" | passerelle portail user add awa --role officer --data-dir data/portail")
+        discussion:
+            "Exemple / example: echo \"$MOT_DE_PASSE\" | passerelle portail user add awa --role officer --data-dir data/portail"
+    )
 
     @Argument(parsing: .captureForPassthrough, help: "user add NAME --role officer|supervisor|agency [--data-dir DIR]")
     var arguments: [String] = []

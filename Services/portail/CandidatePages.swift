@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Messages
 import NIOHTTP1
+import ServiceKit
 
 /// `/candidats`: search (name and birth year, phone, or several references at once), a
 /// profile with its history, matches and messages, and erasure confirmed twice. Never for an
@@ -28,6 +29,19 @@ struct CandidatePages {
     }
 
     func add(to router: Router<BasicRequestContext>) {
+        router.get("/candidats.csv") { request, _ -> Response in
+            let session = try Self.officer()
+            guard let search = Self.search(request) else {
+                return try CSVDownload.response([Self.columns], filename: "passerelle-candidats")
+            }
+            let answer = try await owners.get(
+                owners.candidates, "/candidates?limit=100&\(search)", as: session.username)
+            if let error = answer.error { throw HTTPError(.badGateway, message: error.message) }
+            let found = try answer.decode(Found.self).candidates.map(Self.row)
+            let keys = ["name", "birthYear", "phone", "region", "id"]
+            return try CSVDownload.response(
+                [Self.columns] + found.map { row in keys.map { "\(row[$0] ?? "")" } }, filename: "passerelle-candidats")
+        }
         router.get("/candidats") { request, _ -> Response in
             let session = try Self.officer()
             let query = request.uri.queryParameters
@@ -35,17 +49,11 @@ struct CandidatePages {
             let year = query["annee"].map(String.init) ?? ""
             let phone = query["telephone"].map(String.init) ?? ""
             let references = query["references"].map(String.init) ?? ""
-            var values: [String: Any] = ["nom": name, "annee": year, "telephone": phone, "references": references]
-            var search: String?
-            if !phone.isEmpty {
-                search = "phone=\(Pages.segment(phone))"
-            } else if !references.isEmpty {
-                let ids = references.split(whereSeparator: { ",; \n\r\t".contains($0) }).map(String.init)
-                search = "ids=\(Pages.segment(ids.joined(separator: ",")))"
-            } else if !name.isEmpty {
-                search = "name=\(Pages.segment(name))" + (year.isEmpty ? "" : "&birthYear=\(Pages.segment(year))")
-            }
-            if let search {
+            var values: [String: Any] = [
+                "nom": name, "annee": year, "telephone": phone, "references": references, "columns": Self.columns,
+                "csv": "/candidats.csv?" + (request.uri.query ?? ""),
+            ]
+            if let search = Self.search(request) {
                 let answer = try await owners.get(
                     owners.candidates, "/candidates?limit=50&\(search)", as: session.username)
                 if let error = answer.error {
@@ -94,6 +102,27 @@ struct CandidatePages {
             }
             return Pages.redirect("/candidats?fait=efface")
         }
+    }
+
+    /// The list's columns, and its CSV's.
+    static let columns = ["Nom", "Naissance", "Téléphone", "Région", "Référence"]
+
+    /// The registry's query for what the officer typed: phone, else references, else name (and year).
+    static func search(_ request: Request) -> String? {
+        let query = request.uri.queryParameters
+        let name = query["nom"].map(String.init) ?? ""
+        let year = query["annee"].map(String.init) ?? ""
+        let phone = query["telephone"].map(String.init) ?? ""
+        let references = query["references"].map(String.init) ?? ""
+        if !phone.isEmpty { return "phone=\(Pages.segment(phone))" }
+        if !references.isEmpty {
+            let ids = references.split(whereSeparator: { ",; \n\r\t".contains($0) }).map(String.init)
+            return "ids=\(Pages.segment(ids.joined(separator: ",")))"
+        }
+        if !name.isEmpty {
+            return "name=\(Pages.segment(name))" + (year.isEmpty ? "" : "&birthYear=\(Pages.segment(year))")
+        }
+        return nil
     }
 
     private func missing(_ id: String, _ answer: OwnerClient.Answer) throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Messages
+import ServiceKit
 
 /// `/offres/{id}/candidats`: the candidates the matcher ranked for an offer, each with the
 /// breakdown of the score in French.
@@ -25,6 +26,20 @@ struct MatchPages {
     }
 
     func add(to router: Router<BasicRequestContext>) {
+        router.get("/offres/:id/candidats.csv") { _, context -> Response in
+            let session = try CandidatePages.officer()
+            let id = context.parameters.get("id") ?? ""
+            let answer = try await owners.get(
+                owners.matches, "/matches?offer=\(Pages.segment(id))", as: session.username)
+            if let error = answer.error { throw HTTPError(.badGateway, message: error.message) }
+            let matches = try answer.decode(MatchList.self).matches.sorted { $0.score > $1.score }
+            return try CSVDownload.response(
+                [["Rang", "Candidat", "Score"]]
+                    + matches.enumerated().map {
+                        ["\($0.offset + 1)", $0.element.candidateId, "\(Int($0.element.score.rounded()))"]
+                    },
+                filename: "passerelle-candidats-\(id)")
+        }
         router.get("/offres/:id/candidats") { _, context -> Response in
             let session = try CandidatePages.officer()
             let id = context.parameters.get("id") ?? ""

@@ -2,6 +2,7 @@ import CodeLists
 import Foundation
 import Hummingbird
 import Messages
+import ServiceKit
 
 /// `/offres`: the offers, filtered and paged, through the offer registry's API.
 struct OfferPages {
@@ -14,28 +15,54 @@ struct OfferPages {
         var total: Int
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/offres") { request, _ -> Response in
-            guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
+    /// The filters of the list, as the page's query names them.
+    struct Filters {
+        var country: String
+        var status: String
+        var trade: String
+
+        init(_ request: Request) {
             let query = request.uri.queryParameters
-            let country = query["pays"].map(String.init) ?? ""
-            let status = query["statut"].map(String.init) ?? ""
-            let trade = query["metier"].map(String.init) ?? ""
-            let page = max(1, query["page"].flatMap { Int($0) } ?? 1)
-            var owner = "/offers?limit=\(Self.pageSize)&offset=\((page - 1) * Self.pageSize)"
+            country = query["pays"].map(String.init) ?? ""
+            status = query["statut"].map(String.init) ?? ""
+            trade = query["metier"].map(String.init) ?? ""
+        }
+
+        /// The registry's query for one page.
+        func owner(limit: Int, offset: Int) -> String {
+            var owner = "/offers?limit=\(limit)&offset=\(offset)"
             for (name, value) in [("country", country), ("status", status), ("occupation", trade)] where !value.isEmpty
             {
                 owner += "&\(name)=\(Pages.segment(value))"
             }
-            let answer = try await owners.get(owners.offers, owner, as: session.username)
+            return owner
+        }
+
+        /// This page's own query, for links (next page, CSV).
+        var query: String {
+            "pays=\(Pages.segment(country))&statut=\(Pages.segment(status))&metier=\(Pages.segment(trade))"
+        }
+    }
+
+    /// The columns of the list, and of its CSV.
+    static let columns = ["Référence", "Intitulé", "Pays", "Métier", "Postes", "Employeur", "Statut", "Signalements"]
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/offres") { request, _ -> Response in
+            guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
+            let filters = Filters(request)
+            let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
+            let answer = try await owners.get(
+                owners.offers, filters.owner(limit: Self.pageSize, offset: (page - 1) * Self.pageSize),
+                as: session.username)
             var values: [String: Any] = [
                 "countries": CodeLists.countries.entries.map {
-                    ["code": $0.code, "name": $0.nameFR, "selected": $0.code == country]
+                    ["code": $0.code, "name": $0.nameFR, "selected": $0.code == filters.country]
                 },
                 "statuses": [("pending", "En attente de revue"), ("open", "Ouverte"), ("closed", "Fermée")].map {
-                    ["code": $0.0, "name": $0.1, "selected": $0.0 == status]
+                    ["code": $0.0, "name": $0.1, "selected": $0.0 == filters.status]
                 },
-                "trade": trade,
+                "trade": filters.trade, "columns": Self.columns, "csv": "/offres.csv?\(filters.query)",
             ]
             if let error = answer.error {
                 values["error"] = error.message
@@ -46,11 +73,35 @@ struct OfferPages {
             values["offers"] = listing.offers.map(Self.row)
             values["total"] = listing.total
             values["page"] = "\(page) / \(pagesCount)"
-            let encoded = [country, status, trade].map(Pages.segment)
-            let base = "/offres?pays=\(encoded[0])&statut=\(encoded[1])&metier=\(encoded[2])&page="
+            let base = "/offres?\(filters.query)&page="
             if page > 1 { values["previous"] = base + "\(page - 1)" }
             if page < pagesCount { values["next"] = base + "\(page + 1)" }
             return try pages.render("offres", title: "Offres", values)
+        }
+        // Exactly the list's columns, every page of it (up to 10,000 offers).
+        router.get("/offres.csv") { request, _ -> Response in
+            guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
+            let filters = Filters(request)
+            var rows = [Self.columns]
+            var offset = 0
+            while offset < 10_000 {
+                let answer = try await owners.get(
+                    owners.offers, filters.owner(limit: 500, offset: offset), as: session.username)
+                if let error = answer.error { throw HTTPError(.badGateway, message: error.message) }
+                let listing = try answer.decode(Listing.self)
+                rows += listing.offers.map(Self.cells)
+                offset += 500
+                if offset >= listing.total || listing.offers.isEmpty { break }
+            }
+            return try CSVDownload.response(rows, filename: "passerelle-offres")
+        }
+    }
+
+    /// One offer as the list's cells, in its columns' order.
+    static func cells(_ offer: Offer) -> [String] {
+        let row = Self.row(offer)
+        return ["reference", "title", "country", "trade", "positions", "employer", "status", "flags"].map {
+            "\(row[$0] ?? "")"
         }
     }
 

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 import Hummingbird
 import ServiceKit
@@ -97,7 +96,7 @@ struct Catalogue: Encodable {
     var threshold: Int
 }
 
-/// CSV for spreadsheets: UTF-8 with a byte-order mark (so accents open right), comma-separated.
+/// A table as CSV rows (ServiceKit's `CSVDownload` writes them).
 enum CSVFile {
     static func rows(_ table: StatTable, view: View) -> [[String]] {
         let threshold = if case .public(let threshold) = view { threshold } else { 0 }
@@ -114,21 +113,6 @@ enum CSVFile {
     }
 
     static func response(_ rows: [[String]], name: String) throws -> Response {
-        let stream = OutputStream(toMemory: ())
-        let writer = try CSVWriter(stream: stream)
-        for row in rows { try writer.write(row: row) }
-        writer.stream.close()
-        guard let written = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
-            throw APIError(.internalServerError, code: "csv", message: "CSV non écrit / CSV not written")
-        }
-        var data = Data([0xEF, 0xBB, 0xBF])
-        data.append(written)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"passerelle-\(name).csv\"",
-            ],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        try CSVDownload.response(rows, filename: "passerelle-\(name)")
     }
 }

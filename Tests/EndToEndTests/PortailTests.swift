@@ -82,6 +82,13 @@ struct PortailTests {
         #expect(list.status == 200 && list.html.contains("Maçon coffreur"), "\(list.html.prefix(500))")
         #expect(list.headers["content-security-policy"]?.contains("default-src 'self'") == true)
         #expect(list.headers["x-frame-options"] == "DENY")
+        // The list as CSV: exactly its columns, UTF-8 with a byte-order mark.
+        let csv = try await browser.get("/offres.csv?pays=&statut=&metier=")
+        #expect(csv.status == 200 && csv.headers["content-type"] == "text/csv; charset=utf-8")
+        #expect(csv.html.hasPrefix("\u{FEFF}"), "a byte-order mark")
+        let lines = csv.html.dropFirst().split(whereSeparator: \.isNewline)
+        #expect(lines.first == "Référence,Intitulé,Pays,Métier,Postes,Employeur,Statut,Signalements", "\(lines)")
+        #expect(lines.count == 2 && lines[1].contains("Maçon coffreur,Espagne"), "\(lines)")
     }
 
     @Test("a form without this session's CSRF token is refused (403), and so is a stale one")
