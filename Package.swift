@@ -251,7 +251,8 @@ let package = Package(
             path: "Tests/ServiceTesting"
         ),
         serviceTests("OfferRegistryServiceTests", of: "offer-registry", dependencies: [.httpTypes]),
-        serviceTests("CandidateRegistryServiceTests", of: "candidate-registry", dependencies: [.httpTypes]),
+        serviceTests(
+            "CandidateRegistryServiceTests", of: "candidate-registry", dependencies: [.grdb, .httpTypes]),
         serviceTests("MatcherServiceTests", of: "matcher", dependencies: [.matching, .grdb, .logging, .httpTypes]),
         serviceTests("NotifierServiceTests", of: "notifier", dependencies: [.grdb, .logging]),
         serviceTests(

@@ -3,12 +3,14 @@ import Hummingbird
 import Messages
 import ServiceKit
 
-/// The HTTP resources of DESIGN.md: `/candidates`, `/candidates/{id}`, consent and erasure.
+/// The HTTP resources of DESIGN.md: `/candidates`, `/candidates/{id}`, consent and erasure,
+/// and the search officers use at the desk (`GET /candidates`, ``CandidateSearch``).
 extension CandidateRegistry {
     /// Personal data: officers (directly or through portail) only; agencies and statistics
     /// readers never read a candidate.
     static let accessRules: [AccessRule] = [
         AccessRule(.post, "/candidates", [.officer, .portal]),
+        AccessRule(.get, "/candidates", [.officer, .portal]),
         AccessRule(.get, "/candidates/:id", [.officer, .portal]),
         AccessRule(.put, "/candidates/:id", [.officer, .portal]),
         AccessRule(.get, "/candidates/:id/consent", [.officer, .portal]),
@@ -24,6 +26,13 @@ extension CandidateRegistry {
             var response = APIBody.response(created.candidate, status: created.isNew ? .created : .ok)
             response.headers[.location] = "/candidates/\(created.candidate.profile.id)"
             return response
+        }
+        router.get("/candidates") { request, _ -> Response in
+            let search = try CandidateSearch(QueryParameters(request))
+            let found = try await database.pool.read { db in try CandidateStore.search(search, db) }
+            return APIBody.response(
+                CandidatePage(
+                    candidates: found.candidates, total: found.total, limit: search.limit, offset: search.offset))
         }
         router.get("/candidates/:id") { _, context -> Response in
             let id = try context.parameters.require("id")

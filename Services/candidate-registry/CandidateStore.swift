@@ -40,6 +40,10 @@ enum CandidateStore {
             // Erasure now finds the person's outbox rows by their record (ServiceKit's outbox).
             try db.execute(sql: "DROP TABLE contact_rows")
         }
+        migrator.registerMigration("candidate-registry-v3-search") { db in
+            // GET /candidates: search keys, filled for the candidates already registered.
+            try createSearchIndex(db)
+        }
     }
 
     static func find(_ id: String, _ db: Database) throws -> Candidate? {
@@ -47,7 +51,12 @@ enum CandidateStore {
             let row = try Row.fetchOne(
                 db, sql: "SELECT profile, name, contact FROM candidates WHERE id = ?", arguments: [id])
         else { return nil }
-        return Candidate(
+        return try candidate(row)
+    }
+
+    /// The candidate in a row holding `profile`, `name` and `contact`.
+    static func candidate(_ row: Row) throws -> Candidate {
+        Candidate(
             profile: try CanonicalJSON.decode(CandidateProfile.self, from: row["profile"] as Data),
             name: try CanonicalJSON.decode(PersonName.self, from: row["name"] as Data),
             contact: try CanonicalJSON.decode(Contact.self, from: row["contact"] as Data))
@@ -71,24 +80,30 @@ enum CandidateStore {
         let now = Timestamp.now.millisecondsSinceEpoch
         try db.execute(
             sql: """
-                INSERT INTO candidates (id, profile, name, contact, registered, updated, fingerprint)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO candidates (
+                    id, profile, name, contact, registered, updated, fingerprint, phone_key, name_key, birth_year)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 candidate.profile.id, Data(try CanonicalJSON.encode(candidate.profile)),
                 Data(try CanonicalJSON.encode(candidate.name)), Data(try CanonicalJSON.encode(candidate.contact)),
                 now, now, fingerprint,
-            ])
+            ] + searchColumns(candidate))
+        try indexNameWords(candidate, db)
     }
 
     static func update(_ candidate: Candidate, _ db: Database) throws {
         try db.execute(
-            sql: "UPDATE candidates SET profile = ?, name = ?, contact = ?, updated = ? WHERE id = ?",
+            sql: """
+                UPDATE candidates SET profile = ?, name = ?, contact = ?, updated = ?,
+                    phone_key = ?, name_key = ?, birth_year = ?
+                WHERE id = ?
+                """,
             arguments: [
                 Data(try CanonicalJSON.encode(candidate.profile)), Data(try CanonicalJSON.encode(candidate.name)),
                 Data(try CanonicalJSON.encode(candidate.contact)), Timestamp.now.millisecondsSinceEpoch,
-                candidate.profile.id,
-            ])
+            ] + searchColumns(candidate) + [candidate.profile.id])
+        try indexNameWords(candidate, db)
     }
 
     static func logConsent(
@@ -114,7 +129,8 @@ enum CandidateStore {
         return latest
     }
 
-    /// Deletes everything the registry holds about the person.
+    /// Deletes everything the registry holds about the person; the search keys are in the
+    /// row, the name words go with it (ON DELETE CASCADE).
     static func delete(_ id: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM candidates WHERE id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM consent_log WHERE candidate = ?", arguments: [id])

@@ -41,6 +41,9 @@ struct APISecurityTests {
             service: "candidate-registry", method: "GET", path: "/candidates/{candidate}",
             refused: [.agency, .statistics], accepted: .officer),
         Resource(
+            service: "candidate-registry", method: "GET", path: "/candidates?phone=76999888",
+            refused: [.agency, .statistics], accepted: .officer),
+        Resource(
             service: "candidate-registry", method: "PUT", path: "/candidates/{candidate}",
             refused: [.agency, .statistics], accepted: .officer),
         Resource(

@@ -194,6 +194,9 @@ struct CandidateRegistryTests {
             "POST", url, json: sampleCandidate(["name.family": "Sangaré", "contact.phone": "+22390000001"]))
         #expect(other.status == 201)
 
+        // The desk finds the person by the new number, typed locally, and not once erased.
+        #expect(try await request("GET", url + "?phone=65.11.12.22").json?["total"] == 1)
+
         // Erasure: events, then no trace in the registry's files; the other person is intact.
         let erased = try await request("DELETE", url + "/\(id)")
         #expect(erased.status == 204)
@@ -204,7 +207,8 @@ struct CandidateRegistryTests {
             if case .contactErased(let erased) = $0.payload { erased.candidateId == id } else { false }
         }
         #expect(try await request("GET", url + "/\(id)").status == 404)
-        for secret in ["Zerbokoulibaly", "+22376999888", "+22365111222", "22376999888", "65111222"] {
+        #expect(try await request("GET", url + "?phone=65111222").json?["total"] == 0)
+        for secret in ["Zerbokoulibaly", "zerbokoulibaly", "+22376999888", "+22365111222", "22376999888", "65111222"] {
             #expect(try filesContaining(secret, under: registry.dataDirectory) == [], "\(secret) is still on disk")
         }
         #expect(try filesContaining("+22390000001", under: registry.dataDirectory) != [])

@@ -41,6 +41,7 @@ struct CandidateRegistryServiceTests {
         let left = try registry.outbox().filter { $0.record == "KAY-2" }.map(\.topic)
         #expect(left == [Topic.candidateErased, Topic.contactErased])
         #expect(try registry.filesContaining("Zerbokoulibaly").isEmpty)
+        #expect(try registry.filesContaining("zerbokoulibaly").isEmpty, "nor its folded search key")
         #expect(!(try registry.filesContaining("Sangaré").isEmpty), "the other person stays, and the search works")
     }
 
