@@ -27,7 +27,10 @@ enum CandidateValidator {
                 english: "'\(draft.region)' is not a region of Mali (e.g. ML-BKO, ML-1 … ML-10, ML-KITA)")
         }
         try FieldCheck.country(draft.residence, "residence")
-        try contact(draft.contact)
+        // A number typed the local way (76 12 34 56, 00223…) is stored as E.164 (+22376123456).
+        var reachable = draft.contact
+        if let phone = reachable.phone, let e164 = PhoneKey.normalised(phone) { reachable.phone = e164 }
+        try contact(reachable)
         guard (1...5).contains(draft.occupations.count) else {
             throw .invalid("occupations", french: "1 à 5 métiers", english: "1 to 5 occupations")
         }
@@ -74,7 +77,7 @@ enum CandidateValidator {
             registeredAt: now)
         return Candidate(
             profile: profile, name: PersonName(given: draft.name.given.trimmed, family: draft.name.family.trimmed),
-            contact: draft.contact)
+            contact: reachable)
     }
 
     static func contact(_ contact: Contact) throws(APIError) {

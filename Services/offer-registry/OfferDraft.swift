@@ -58,4 +58,6 @@ struct RequirementsDraft: Codable, Sendable, Equatable {
 /// The body of `POST /offers/{id}/close` (optional).
 struct CloseRequest: Codable, Sendable {
     var reason: String?
+    /// Why, in the officer's words (at most 300 characters): kept in the audit log.
+    var note: String?
 }

@@ -1,4 +1,5 @@
 import CodeLists
+import Foundation
 import GRDB
 import Hummingbird
 import Messages
@@ -96,19 +97,30 @@ extension OfferRegistry {
         router.post("/offers/:id/close") { request, context -> Response in
             let id = try context.parameters.require("id")
             var reason = "cancelled"
+            var note: String?
             if request.headers[.contentLength].map({ $0 != "0" }) ?? (request.headers[.transferEncoding] != nil) {
                 let body = try await APIBody.decode(CloseRequest.self, from: request)
                 if let given = body.reason {
                     guard OfferValidator.closeReasons.contains(given) else {
                         throw APIError.invalid(
-                            "reason", french: "filled, cancelled, fraud ou other attendu",
-                            english: "expected filled, cancelled, fraud or other")
+                            "reason", french: "filled, cancelled, fraud, rejected ou other attendu",
+                            english: "expected filled, cancelled, fraud, rejected or other")
                     }
                     reason = given
                 }
+                if let given = body.note?.trimmingCharacters(in: .whitespacesAndNewlines), !given.isEmpty {
+                    guard given.count <= 300,
+                        !given.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                    else {
+                        throw APIError.invalid(
+                            "note", french: "300 caractères au plus, sans caractère de contrôle",
+                            english: "at most 300 characters, no control character")
+                    }
+                    note = given
+                }
             }
             let offer = try await close(id, reason: reason)
-            AuditNote.record(changes: ["closed: \(reason)"])
+            AuditNote.record(changes: ["closed: \(reason)"] + (note.map { ["note: \($0)"] } ?? []))
             return APIBody.response(offer)
         }
     }

@@ -6,7 +6,7 @@ import ServiceKit
 /// Checks a draft against the code lists and the rules of a lawful offer; the first fault
 /// found is returned as a 422 naming its field. Nothing invalid is stored.
 enum OfferValidator {
-    static let closeReasons: Set<String> = ["filled", "cancelled", "fraud", "other"]
+    static let closeReasons: Set<String> = ["filled", "cancelled", "fraud", "rejected", "other"]
 
     /// The validated offer (status, flags and version still to be set by the registry).
     static func validate(_ draft: OfferDraft, id: String) throws(APIError) -> Offer {

@@ -27,7 +27,14 @@ struct OfferDetailPages {
     struct ActionForm: Decodable {
         var _csrf: String?
         var motif: String?
+        /// On closing: filled, cancelled, fraud or other.
+        var raison: String?
     }
+
+    /// Why an offer closes, as the registry names it, in French.
+    static let closeReasons = [
+        ("filled", "Postes pourvus"), ("cancelled", "Annulée par l’employeur"), ("fraud", "Fraude"), ("other", "Autre"),
+    ]
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/offres/:id") { request, context -> Response in
@@ -69,7 +76,8 @@ struct OfferDetailPages {
             answer = try await owners.send(
                 .POST, owners.offers, "/offers/\(encoded)/approve", body: nil, as: session.username)
         } else {
-            let body = try JSONEncoder().encode(["reason": action == "rejeter" ? "rejetée : \(reason)" : reason])
+            let code = action == "rejeter" ? "rejected" : (form.raison ?? "other")
+            let body = try JSONEncoder().encode(["reason": code, "note": reason])
             answer = try await owners.send(
                 .POST, owners.offers, "/offers/\(encoded)/close", body: body, as: session.username)
         }
@@ -102,6 +110,7 @@ struct OfferDetailPages {
         values["deadline"] = offer.applicationDeadline?.description ?? "—"
         values["pending"] = offer.status == .pending && session.role.approves
         values["closable"] = offer.status != .closed && session.role != .agency
+        values["closeReasons"] = Self.closeReasons.map { ["code": $0.0, "name": $0.1] }
         values["history"] = history.map { entry in
             [
                 "time": entry.time, "who": entry.onBehalfOf ?? entry.actor,

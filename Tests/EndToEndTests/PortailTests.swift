@@ -189,6 +189,24 @@ struct PortailTests {
         }
         let registry = try await request("GET", system.offers.base + "/offers/\(id)")
         #expect(registry.json?["status"] == "open")
+        // Another one, rejected with the supervisor's reason, which the registry's audit keeps.
+        let second = try await request(
+            "POST", system.offers.base + "/offers",
+            json: sampleOffer(["conditions.workerFees": 150, "employer.registration": "B99"]))
+        let secondId = try #require(second.json?["id"]?.string)
+        let held = try await supervisor.get("/offres/\(secondId)")
+        let tooLong = try await supervisor.post(
+            "/offres/\(secondId)/rejeter",
+            [("_csrf", try #require(held.hidden("_csrf"))), ("motif", String(repeating: "x", count: 301))])
+        #expect(tooLong.status == 200 && tooLong.html.contains("Indiquez un motif"), "\(tooLong.status)")
+        let rejected = try await supervisor.post(
+            "/offres/\(secondId)/rejeter",
+            [("_csrf", try #require(held.hidden("_csrf"))), ("motif", "Frais de recrutement exigés du travailleur")])
+        #expect(rejected.status == 303, "\(rejected.status) \(rejected.html)")
+        let closed = try await request("GET", system.offers.base + "/offers/\(secondId)")
+        #expect(closed.json?["status"] == "closed" && closed.json?["closedReason"] == "rejected", "\(closed.text)")
+        let history = try await supervisor.get(try #require(rejected.location))
+        #expect(history.html.contains("note: Frais de recrutement exigés du travailleur"), "\(history.html)")
     }
 
     @Test(
@@ -281,5 +299,43 @@ struct PortailTests {
             "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", id)])
         #expect(erased.status == 303)
         #expect(try await request("GET", try #require(system.candidates).base + "/candidates/\(id)").status == 404)
+    }
+
+    @Test(
+        "search by a phone typed the local way, by name without accents, by several references; a likely duplicate is a warning, not a block"
+    )
+    func searchAndDuplicates() async throws {
+        let system = try await RunningPortal.start(everything: true)
+        let registry = try #require(system.candidates).base
+        let first = try await request(
+            "POST", registry + "/candidates",
+            json: sampleCandidate(["name.given": "Fatoumata", "name.family": "Diarra", "contact.phone": "+22376123456"])
+        )
+        let firstId = try #require(first.json?["id"]?.string)
+        let browser = PortalBrowser(base: system.portail.base)
+        _ = try await system.signIn(browser)
+        let byPhone = try await browser.get("/candidats?telephone=76%2012%2034%2056")
+        #expect(byPhone.html.contains("Fatoumata Diarra") && byPhone.html.contains("1 candidat(s)"), "\(byPhone.html)")
+        let byName = try await browser.get("/candidats?nom=fatoumata%20diarra")
+        #expect(byName.html.contains(firstId))
+        let byReferences = try await browser.get("/candidats?references=\(firstId)%0Aunknown-id")
+        #expect(byReferences.html.contains("1 candidat(s)"))
+        // Her sister registers with the family's phone: warned, then registered anyway.
+        let form = try await browser.get("/candidats/nouveau")
+        var fields: [(String, String)] = [
+            ("_csrf", try #require(form.hidden("_csrf"))), ("_key", try #require(form.hidden("_key"))),
+            ("name.given", "Mariam"), ("name.family", "Diarra"), ("gender", "F"), ("birthYear", "2000"),
+            ("region", "ML-3"), ("residence", "ML"), ("contact.phone", "00223 76 12 34 56"),
+            ("contact.preferredChannel", "sms"), ("contact.language", "fr"), ("occupation1", "9211"),
+            ("experienceYears", "1"), ("education", "2"), ("availableFrom", "2027-01-01"), ("consent.matching", "oui"),
+        ]
+        let warned = try await browser.post("/candidats/nouveau", fields)
+        #expect(warned.status == 200 && warned.html.contains("Doublon possible") && warned.html.contains(firstId))
+        #expect(warned.html.contains("value=\"Mariam\""), "what was typed stays")
+        fields.append(("doublon", "ignorer"))
+        let created = try await browser.post("/candidats/nouveau", fields)
+        #expect(created.status == 303, "\(created.status) \(created.html)")
+        let family = try await request("GET", registry + "/candidates?phone=%2B22376123456")
+        #expect(family.json?["total"] == .int(2))
     }
 }
