@@ -20,10 +20,8 @@ struct MatchPages {
         "drivingLicences": "Permis",
     ]
 
-    /// « français / English » → the French half.
-    static func french(_ text: String) -> String {
-        text.components(separatedBy: " / ").first ?? text
-    }
+    /// « français / English » → the half the officer reads.
+    static func french(_ text: String) -> String { OwnerClient.Answer.inLanguage(text) }
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/offres/:id/candidats.csv") { _, context -> Response in

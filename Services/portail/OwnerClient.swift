@@ -25,14 +25,22 @@ struct OwnerClient: Sendable {
 
         var isSuccess: Bool { (200..<300).contains(status) }
 
-        /// The owner's error message ("français / English") and field, when it sent one.
+        /// The owner's error message in the officer's language (owners write "français /
+        /// English") and the field it names, when it sent one.
         var error: (message: String, field: String?)? {
             guard !isSuccess else { return nil }
             guard let json = try? CanonicalJSON.decode(JSONValue.self, from: Array(body)),
                 case .string(let message)? = json["error"]?["message"]
-            else { return ("Le service a répondu \(status). / The service answered \(status).", nil) }
-            if case .string(let field)? = json["error"]?["field"] { return (message, field) }
-            return (message, nil)
+            else { return (Self.inLanguage("Le service a répondu \(status). / The service answered \(status)."), nil) }
+            if case .string(let field)? = json["error"]?["field"] { return (Self.inLanguage(message), field) }
+            return (Self.inLanguage(message), nil)
+        }
+
+        /// "français / English" → the half the signed-in officer reads.
+        static func inLanguage(_ text: String) -> String {
+            let halves = text.components(separatedBy: " / ")
+            guard halves.count == 2 else { return text }
+            return PortalSession.current?.language == "en" ? halves[1] : halves[0]
         }
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }

@@ -42,10 +42,15 @@ struct Pages: Sendable {
     {
         var context = values
         context["pageTitle"] = title
+        context["lang"] = "fr"
         if let session = PortalSession.current {
+            let english = session.language == "en"
+            context["lang"] = session.language
+            context["english"] = english
             context["officer"] = [
                 "name": session.displayName, "role": session.role.title, "csrf": session.csrf,
                 "seesCandidates": session.role.seesCandidates, "approves": session.role.approves,
+                "otherLanguage": english ? "fr" : "en", "otherLanguageName": english ? "Français" : "English",
             ]
         }
         guard let html = library.render(context, withTemplate: template) else {

@@ -38,6 +38,20 @@ struct SignInRoutes {
                     status: .forbidden, username: form.identifiant, after: form.suite)
             }
         }
+        // French first; English by this switch, kept in the session.
+        router.post("/langue") { request, _ -> Response in
+            let form = try await FormBody.decode([String: String].self, from: request)
+            guard var session = PortalSession.current, CSRF.matches(form["_csrf"], session.csrf) else {
+                throw CSRF.refused()
+            }
+            session.language = form["langue"] == "en" ? "en" : "fr"
+            try await sessions.update(session: session, expiresIn: nil, request: request)
+            // Back to the page the officer was on (its path only: never another site).
+            let back = request.headers[.referer].flatMap { URLComponents(string: $0) }.map {
+                $0.percentEncodedPath + ($0.percentEncodedQuery.map { "?" + $0 } ?? "")
+            }
+            return Pages.redirect(Pages.localPath(back))
+        }
         router.post("/deconnexion") { request, _ -> Response in
             let form = try await FormBody.decode(TokenForm.self, from: request)
             guard let session = PortalSession.current, CSRF.matches(form._csrf, session.csrf) else {

@@ -103,6 +103,18 @@ struct PortailTests {
             "/connexion", [("_csrf", "forged"), ("identifiant", "awa"), ("mot_de_passe", RunningPortal.password)])
         #expect(forged.status == 403)
         #expect(try await system.signIn(browser).status == 303)
+        // The language switch: a form like the others; owners' errors follow it.
+        let page = try await browser.get("/offres")
+        #expect(page.html.contains("<html lang=\"fr\">") && page.html.contains(">English</button>"))
+        #expect(try await browser.post("/langue", [("_csrf", "x"), ("langue", "en")]).status == 403)
+        let switched = try await browser.post(
+            "/langue", [("_csrf", try #require(page.hidden("_csrf"))), ("langue", "en")])
+        #expect(switched.status == 303)
+        let english = try await browser.get("/offres?statut=nope")
+        #expect(english.html.contains("<html lang=\"en\">") && english.html.contains(">Sign out</button>"))
+        #expect(
+            english.html.contains("pending, open or closed") && !english.html.contains("ou closed"),
+            "the registry's error in English: \(english.html)")
         let signOut = try await browser.post("/deconnexion", [("_csrf", "not-the-token")])
         #expect(signOut.status == 403)
         #expect(try await browser.get("/offres").status == 200, "still signed in")
