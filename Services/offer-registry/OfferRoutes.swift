@@ -30,7 +30,7 @@ extension OfferRegistry {
         }
         router.get("/offers") { request, _ -> Response in
             let query = QueryParameters(request)
-            try query.only(["country", "occupation", "status", "limit", "offset"])
+            try query.only(["country", "occupation", "status", "flagged", "limit", "offset"])
             var filter = OfferStore.Filter()
             if let country = query["country"] {
                 do throws(APIError) { try FieldCheck.country(country, "country") } catch { throw error.asParameter }
@@ -52,6 +52,14 @@ extension OfferRegistry {
                         message: "status : pending, open ou closed / pending, open or closed", field: "status")
                 }
                 filter.status = parsed
+            }
+            if let flagged = query["flagged"] {
+                guard ["true", "false"].contains(flagged) else {
+                    throw APIError(
+                        .badRequest, code: "invalid-parameter", message: "flagged : true ou false / true or false",
+                        field: "flagged")
+                }
+                filter.flagged = flagged == "true"
             }
             filter.limit = try query.integer("limit", default: 50, range: 1...500)
             filter.offset = try query.integer("offset", default: 0, range: 0...10_000_000)

@@ -184,6 +184,8 @@ enum OfferStore {
         /// An ISCO-08 code at any level: `7` lists every craft offer, `7112` one unit group.
         var occupation: String?
         var status: OfferStatus?
+        /// true: offers with at least one flag; false: none.
+        var flagged: Bool?
         var limit = 50
         var offset = 0
     }
@@ -204,6 +206,10 @@ enum OfferStore {
         if let status = filter.status {
             conditions.append("status = ?")
             arguments += [status.rawValue]
+        }
+        if let flagged = filter.flagged {
+            // Few offers (thousands): the flags are read from the record rather than indexed.
+            conditions.append("json_array_length(CAST(record AS TEXT), '$.flags') \(flagged ? ">" : "=") 0")
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM offers \(whereClause)", arguments: arguments) ?? 0

@@ -20,12 +20,15 @@ struct OfferPages {
         var country: String
         var status: String
         var trade: String
+        /// « oui »: only offers with a flag.
+        var flagged: Bool
 
         init(_ request: Request) {
             let query = request.uri.queryParameters
             country = query["pays"].map(String.init) ?? ""
             status = query["statut"].map(String.init) ?? ""
             trade = query["metier"].map(String.init) ?? ""
+            flagged = query["signalees"] == "oui"
         }
 
         /// The registry's query for one page.
@@ -35,12 +38,13 @@ struct OfferPages {
             {
                 owner += "&\(name)=\(Pages.segment(value))"
             }
-            return owner
+            return flagged ? owner + "&flagged=true" : owner
         }
 
         /// This page's own query, for links (next page, CSV).
         var query: String {
             "pays=\(Pages.segment(country))&statut=\(Pages.segment(status))&metier=\(Pages.segment(trade))"
+                + (flagged ? "&signalees=oui" : "")
         }
     }
 
@@ -62,7 +66,8 @@ struct OfferPages {
                 "statuses": [("pending", "En attente de revue"), ("open", "Ouverte"), ("closed", "Fermée")].map {
                     ["code": $0.0, "name": $0.1, "selected": $0.0 == filters.status]
                 },
-                "trade": filters.trade, "columns": Self.columns, "csv": "/offres.csv?\(filters.query)",
+                "trade": filters.trade, "flaggedOnly": filters.flagged, "columns": Self.columns,
+                "csv": "/offres.csv?\(filters.query)",
             ]
             if let error = answer.error {
                 values["error"] = error.message

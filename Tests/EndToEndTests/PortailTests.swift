@@ -176,6 +176,11 @@ struct PortailTests {
         #expect(created.json?["status"] == "pending")
         let officer = PortalBrowser(base: system.portail.base)
         _ = try await system.signIn(officer)
+        _ = try await request(
+            "POST", system.offers.base + "/offers", json: sampleOffer(["employer.registration": "B77"]))
+        let flaggedOnly = try await officer.get("/offres?signalees=oui")
+        #expect(
+            flaggedOnly.html.contains("1 offre(s)") && flaggedOnly.html.contains("worker-fees"), "\(flaggedOnly.html)")
         let page = try await officer.get("/offres/\(id)")
         #expect(page.status == 200 && page.html.contains("Des frais sont demandés au travailleur"), "\(page.html)")
         #expect(!page.html.contains("Approuver"), "an officer gets no approve button")

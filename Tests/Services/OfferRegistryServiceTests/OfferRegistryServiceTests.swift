@@ -131,6 +131,10 @@ struct OfferReferenceTests {
             let held = try await client.send(
                 .post, "/offers", json: offer("w-2", employer: "W2", ["conditions.workerFees": 300]))
             #expect(held.json?["status"] == "pending" && held.json?["openedAt"] == nil, "\(held.text)")
+            let flagged = try await client.send(.get, "/offers?flagged=true")
+            #expect(flagged.json?["total"] == 1 && flagged.json?["offers"]?[0]?["id"] == "w-2", "\(flagged.text)")
+            #expect(try await client.send(.get, "/offers?flagged=false").json?["total"] == 1)
+            #expect(try await client.send(.get, "/offers?flagged=maybe").status == .badRequest)
             let approved = try await client.send(.post, "/offers/w-2/approve")
             #expect(approved.json?["status"] == "open" && approved.json?["openedAt"] != nil, "\(approved.text)")
         }
