@@ -111,6 +111,7 @@ struct OfferDetailPages {
         values["pending"] = offer.status == .pending && session.role.approves
         values["closable"] = offer.status != .closed && session.role != .agency
         values["closeReasons"] = Self.closeReasons.map { ["code": $0.0, "name": $0.1] }
+        values["editable"] = offer.status != .closed
         values["history"] = history.map { entry in
             [
                 "time": entry.time, "who": entry.onBehalfOf ?? entry.actor,
@@ -153,6 +154,7 @@ struct OfferDetailPages {
         case "rejeter": "Offre rejetée."
         case "fermer": "Offre fermée."
         case "creer": "Offre enregistrée."
+        case "modifier": "Offre modifiée."
         default: ""
         }
     }

@@ -124,6 +124,8 @@ struct OfferForm {
             ],
         ]
         for name in ["endDate", "applicationDeadline"] { if let date = string(name) { offer[name] = date } }
+        // An edit carries the version it read: the registry refuses it if the offer changed since.
+        if let version = string("version").flatMap(Int.init) { offer["version"] = version }
         return offer
     }
 
@@ -139,5 +141,35 @@ struct OfferForm {
     /// The ISCO-08 unit groups for the picker: « 9211 — Manœuvres agricoles … ».
     static let occupations: [[String: String]] = CodeLists.isco.unitGroups.map {
         ["value": "\($0.code) — \($0.titleFR)"]
+    }
+}
+
+extension OfferForm {
+    /// The form filled with an offer as the registry holds it (to edit it), with the version read.
+    init(offer: Offer) {
+        var values: [String: String] = [
+            "title": offer.title,
+            "occupation": CodeLists.isco[offer.occupation].map { "\($0.code) — \($0.titleFR)" } ?? offer.occupation,
+            "country": offer.country, "city": offer.city, "employer.name": offer.employer.name,
+            "employer.registration": offer.employer.registration, "positions": "\(offer.positions)",
+            "contract": offer.contract.rawValue, "startDate": offer.startDate.description,
+            "salary.amount": Self.number(offer.salary.amount), "salary.currency": offer.salary.currency,
+            "salary.period": offer.salary.period.rawValue,
+            "requirements.experienceYears": "\(offer.requirements.experienceYears)",
+            "conditions.workerFees": Self.number(offer.conditions.workerFees), "version": "\(offer.version ?? 1)",
+        ]
+        if let end = offer.endDate { values["endDate"] = end.description }
+        if let deadline = offer.applicationDeadline { values["applicationDeadline"] = deadline.description }
+        if let language = offer.requirements.languages.first {
+            values["requirements.language"] = language.code
+            values["requirements.level"] = language.level.rawValue
+        }
+        if offer.conditions.housing { values["conditions.housing"] = "oui" }
+        if offer.conditions.travelPaid { values["conditions.travelPaid"] = "oui" }
+        self.init(values: values)
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))" : "\(value)"
     }
 }

@@ -58,6 +58,7 @@ struct PortailCommand: ServiceCommand {
         runner.router.get("/") { _, _ -> Response in try pages.render("accueil", title: "Accueil", [:]) }
         OfferPages(pages: pages, owners: owners).add(to: runner.router)
         OfferFormPages(pages: pages, owners: owners).add(to: runner.router)
+        OfferFormPages(pages: pages, owners: owners).addEditing(to: runner.router)
         CandidateFormPages(pages: pages, owners: owners).add(to: runner.router)
         CandidatePages(pages: pages, owners: owners).add(to: runner.router)
         MatchPages(pages: pages, owners: owners).add(to: runner.router)

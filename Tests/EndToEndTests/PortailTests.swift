@@ -262,6 +262,26 @@ struct PortailTests {
         #expect(listing.json?["total"] == .int(1))
         let forged = try await browser.post("/offres/nouvelle", [("_csrf", "x")] + fields.dropFirst())
         #expect(forged.status == 403)
+        // Editing sends the version read; an edit made meanwhile makes this one stale.
+        let offerPath = try #require(created.location?.split(separator: "?").first.map(String.init))
+        let editing = try await browser.get(offerPath + "/modifier")
+        #expect(editing.status == 200 && editing.html.contains("value=\"Cueilleur &lt;b&gt;fraises&lt;/b&gt;\""))
+        let version = try #require(editing.hidden("version"))
+        let id = String(offerPath.split(separator: "/").last!)
+        var changed = try #require(try await request("GET", system.offers.base + "/offers/\(id)").json)
+        changed = changed.setting(["city"], "Lepe")
+        let meanwhile = try await request("PUT", system.offers.base + "/offers/\(id)", json: changed)
+        #expect(meanwhile.status == 200, "\(meanwhile.text)")
+        var edit = fields.filter { $0.0 != "_key" }
+        edit.append(("version", version))
+        edit = edit.map { $0.0 == "city" ? ("city", "Moguer") : $0 }
+        let stale = try await browser.post(offerPath + "/modifier", edit)
+        #expect(stale.status == 409 && stale.html.contains("Quelqu’un a modifié l’offre"), "\(stale.status)")
+        let fresh = try #require(try await browser.get(offerPath + "/modifier").hidden("version"))
+        edit = edit.map { $0.0 == "version" ? ("version", fresh) : $0 }
+        let saved = try await browser.post(offerPath + "/modifier", edit)
+        #expect(saved.status == 303, "\(saved.status) \(saved.html)")
+        #expect(try await request("GET", system.offers.base + "/offers/\(id)").json?["city"] == "Moguer")
     }
 
     @Test(
