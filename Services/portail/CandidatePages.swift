@@ -169,6 +169,29 @@ struct CandidatePages {
                 "status": $0.status,
             ]
         }
+        // What the notifier sent and heard (none when it does not run: the page still shows).
+        struct Messages: Decodable {
+            struct Message: Decodable {
+                var direction: String
+                var offerId: String?
+                var template: String
+                var text: String?
+                var status: String
+                var created: Timestamp
+            }
+            var notifications: [Message]
+        }
+        let messages = try? await owners.get(
+            owners.notifier, "/notifications?candidate=\(segment)", as: session.username
+        )
+        .decode(Messages.self)
+        values["messages"] = (messages?.notifications ?? []).map {
+            [
+                "when": $0.created.description, "direction": $0.direction == "in" ? "reçu" : "envoyé",
+                "text": $0.text ?? $0.template, "status": $0.status, "offer": $0.offerId ?? "—",
+            ]
+        }
+        values["hasMessages"] = !(messages?.notifications ?? []).isEmpty
         if notice == "cree" { values["notice"] = "Candidat enregistré." }
         return try pages.render("candidat", title: "\(candidate.name.given) \(candidate.name.family)", values)
     }

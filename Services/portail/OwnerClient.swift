@@ -15,6 +15,7 @@ struct OwnerClient: Sendable {
     let offers: String
     let candidates: String
     let matches: String
+    let notifier: String
     /// The `portal` API key (`portail.apiKey`); nil when the owners run without security.
     let apiKey: String?
 

@@ -43,6 +43,7 @@ struct PortailCommand: ServiceCommand {
             offers: url("PASSERELLE_OFFER_REGISTRY_URL", "127.0.0.1:8081"),
             candidates: url("PASSERELLE_CANDIDATE_REGISTRY_URL", "127.0.0.1:8082"),
             matches: url("PASSERELLE_MATCHER_URL", "127.0.0.1:8083"),
+            notifier: url("PASSERELLE_NOTIFIER_URL", "127.0.0.1:8084"),
             apiKey: settings.value("portail.apiKey").flatMap { $0.isEmpty ? nil : $0 })
         let accounts = Accounts(
             database: database,

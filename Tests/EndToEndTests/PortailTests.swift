@@ -11,6 +11,7 @@ struct RunningPortal {
     let offers: RunningService
     let candidates: RunningService?
     let matcher: RunningService?
+    let notifier: RunningService?
     let portail: RunningService
     static let password = "correct horse battery staple"
 
@@ -26,6 +27,10 @@ struct RunningPortal {
             everything
             ? try await RunningService.start("matcher", broker: broker, dataDirectory: scratchDirectory("p-matcher"))
             : nil
+        let notifier =
+            everything
+            ? try await RunningService.start("notifier", broker: broker, dataDirectory: scratchDirectory("p-notifier"))
+            : nil
         let data = scratchDirectory("p-portail")
         try await addUser("awa", role: "officer", data: data)
         var environment = [
@@ -34,10 +39,12 @@ struct RunningPortal {
         ]
         if let candidates { environment["PASSERELLE_CANDIDATE_REGISTRY_URL"] = candidates.base }
         if let matcher { environment["PASSERELLE_MATCHER_URL"] = matcher.base }
+        if let notifier { environment["PASSERELLE_NOTIFIER_URL"] = notifier.base }
         let portail = try await RunningService.start(
             "portail", broker: broker, dataDirectory: data, environment: environment)
         return RunningPortal(
-            broker: broker, offers: offers, candidates: candidates, matcher: matcher, portail: portail)
+            broker: broker, offers: offers, candidates: candidates, matcher: matcher, notifier: notifier,
+            portail: portail)
     }
 
     static func addUser(_ name: String, role: String, data: String, password: String = password) async throws {
@@ -319,6 +326,12 @@ struct PortailTests {
         }
         #expect(ranked.html.contains("Métier") && ranked.html.contains("Langues"), "\(ranked.html)")
         #expect(!ranked.html.contains(" / no "), "the French half of each reason")
+        // The notifier told her by SMS: her profile shows it.
+        let told = try await waitUntil("the SMS on her profile", timeout: .seconds(30)) { () -> PortalBrowser.Page? in
+            let page = try await browser.get("/candidats/\(id)")
+            return page.html.contains("envoyé") ? page : nil
+        }
+        #expect(told.html.contains("Messages (SMS)"))
         // An agency sees neither the candidates nor the ranking.
         let agency = PortalBrowser(base: system.portail.base)
         _ = try await system.signIn(agency, as: "agence")
