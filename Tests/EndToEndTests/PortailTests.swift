@@ -61,14 +61,12 @@ struct RunningPortal {
 
     /// Signs `browser` in; returns the page it lands on.
     func signIn(
-        _ browser: PortalBrowser, as user: String = "awa", password: String = password
-    ) async throws
-        -> PortalBrowser.Page
-    {
+        _ browser: PortalBrowser, as user: String = "awa", password: String = password, after: String = "/offres"
+    ) async throws -> PortalBrowser.Page {
         let form = try await browser.get("/connexion")
         let token = try #require(form.hidden("_csrf"), "the sign-in form carries a token")
         return try await browser.post(
-            "/connexion", [("_csrf", token), ("identifiant", user), ("mot_de_passe", password), ("suite", "/offres")])
+            "/connexion", [("_csrf", token), ("identifiant", user), ("mot_de_passe", password), ("suite", after)])
     }
 }
 
@@ -109,6 +107,14 @@ struct PortailTests {
         let forged = try await browser.post(
             "/connexion", [("_csrf", "forged"), ("identifiant", "awa"), ("mot_de_passe", RunningPortal.password)])
         #expect(forged.status == 403)
+        // After signing in, only a page of this site: never another one.
+        for elsewhere in ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/%0d%0aSet-Cookie:x=1"] {
+            let landed = try await system.signIn(PortalBrowser(base: system.portail.base), after: elsewhere)
+            #expect(
+                landed.location?.hasPrefix("/") == true && landed.location?.hasPrefix("//") == false,
+                "\(elsewhere) → \(String(describing: landed.location))")
+            #expect(landed.headers["set-cookie"]?.contains("x=1") != true)
+        }
         #expect(try await system.signIn(browser).status == 303)
         // The language switch: a form like the others; owners' errors follow it.
         let page = try await browser.get("/offres")
