@@ -40,7 +40,8 @@ struct Pages: Sendable {
     )
         throws -> Response
     {
-        var context = values
+        // An absent value must be absent: an Optional wrapped in Any would print « nil ».
+        var context = values.filter { !Self.isNil($0.value) }
         context["pageTitle"] = title
         context["lang"] = "fr"
         if let session = PortalSession.current {
@@ -59,6 +60,12 @@ struct Pages: Sendable {
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Whether `value` is an Optional holding nothing (Mustache would print it as « nil »).
+    static func isNil(_ value: Any) -> Bool {
+        let mirror = Mirror(reflecting: value)
+        return mirror.displayStyle == .optional && mirror.children.isEmpty
     }
 
     /// 303 to `location` (after a form, the browser GETs the next page).

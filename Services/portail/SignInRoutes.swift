@@ -67,12 +67,12 @@ struct SignInRoutes {
         _ request: Request, error: String?, status: HTTPResponse.Status, username: String = "", after: String? = nil
     ) throws -> Response {
         let token = request.cookies[CSRF.cookie]?.value ?? Accounts.token()
-        var response = try pages.render(
-            "connexion", title: "Connexion",
-            [
-                "csrf": token, "error": error as Any, "username": username,
-                "suite": Pages.localPath(after ?? request.uri.queryParameters["suite"].map(String.init)),
-            ], status: status)
+        var values: [String: Any] = [
+            "csrf": token, "username": username,
+            "suite": Pages.localPath(after ?? request.uri.queryParameters["suite"].map(String.init)),
+        ]
+        if let error { values["error"] = error }
+        var response = try pages.render("connexion", title: "Connexion", values, status: status)
         let cookie = Cookie(
             name: CSRF.cookie, value: token, path: "/connexion", secure: secureCookies, httpOnly: true,
             sameSite: .strict)

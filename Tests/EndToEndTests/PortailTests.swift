@@ -76,6 +76,8 @@ struct PortailTests {
     func signInAndList() async throws {
         let system = try await RunningPortal.start()
         let browser = PortalBrowser(base: system.portail.base)
+        let signInPage = try await browser.get("/connexion")
+        #expect(!signInPage.html.contains("nil") && !signInPage.html.contains("role=\"alert\""), "no empty alert")
         let offers = try await browser.get("/offres?pays=ES")
         #expect(offers.status == 303 && offers.location?.hasPrefix("/connexion?suite=") == true, "\(offers.headers)")
         let signedIn = try await system.signIn(browser)
@@ -249,6 +251,7 @@ struct PortailTests {
         let blank = try await browser.get("/offres/nouvelle")
         #expect(blank.status == 200 && blank.html.contains("<datalist id=\"citp\">"), "\(blank.status)")
         #expect(blank.html.contains("9211 — "), "the ISCO-08 picker lists unit groups in French")
+        #expect(!blank.html.contains(">nil<") && !blank.html.contains("role=\"alert\""), "no empty alert")
         let token = try #require(blank.hidden("_csrf"))
         let key = try #require(blank.hidden("_key"))
         var fields: [(String, String)] = [
