@@ -130,8 +130,13 @@ def fail_to_start(message: str) -> int:
 
 
 def first_line(error: BaseException) -> str:
-    text = getattr(error, "message", None) or str(error) or repr(error)
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    """The error's first line, and what Playwright was waiting for (from its call log)."""
+    text = (getattr(error, "message", None) or str(error) or repr(error)).strip()
+    if not text:
+        return type(error).__name__
+    lines = text.splitlines()
+    waiting = next((line.strip(" -") for line in lines[1:] if line.strip(" -").startswith("waiting for")), None)
+    return f"{lines[0]}, {waiting}" if waiting else lines[0]
 
 
 class Flow:
@@ -150,6 +155,7 @@ class Flow:
         # Alerts (role="alert") on pages of this flow, where none is expected: [{step, path, text}].
         self.alerts: list[dict] = []
         self.step_name = ""
+        self.documents_before = 0
         # Top-level documents answered 400 or more: [(status, method, url)].
         self.bad_documents: list[tuple[int, str, str]] = []
         self.shot_taken = False
@@ -166,7 +172,7 @@ class Flow:
         """Runs one step; records it; False when it failed."""
         errors_before = len(self.watch.console_errors)
         external_before = len(self.watch.external)
-        documents_before = len(self.bad_documents)
+        documents_before = self.documents_before = len(self.bad_documents)
         self.shot_taken = False
         self.step_name = name
         self.screenshot_path = os.path.join(self.arguments.screenshots, f"{number:02d}-{name}.png")
@@ -182,7 +188,9 @@ class Flow:
             self.note_alerts()
         problems = []
         for status, method, url in self.bad_documents[documents_before:]:
-            problems.append(f"{method} {self.local(url)} answered HTTP {status}")
+            refused = f"{method} {self.local(url)} answered HTTP {status}"
+            if refused not in step["detail"]:
+                problems.append(refused)
         for error in self.watch.console_errors[errors_before:]:
             problems.append(f"{error['kind']}: {error['text']}")
         for request in self.watch.external[external_before:]:
@@ -241,13 +249,23 @@ class Flow:
         return f"{self.path()}, heading « {heading} »{said}"
 
     def expect_path(self, pattern: str) -> re.Match:
-        """Waits (bounded) until the address's path and query match `pattern` (a whole match)."""
+        """Waits (bounded) until the address's path and query match `pattern` (a whole match);
+        a page answered with HTTP 400 or more during this step ends the wait at once."""
         regex = re.compile(pattern)
-        try:
-            self.page.wait_for_url(lambda url: bool(regex.fullmatch(self.local_path(url))))
-        except Exception as error:  # noqa: BLE001
-            raise StepFailed(f"expected to be at {pattern}: {first_line(error)}") from None
-        return regex.fullmatch(self.path())
+        shown = pattern.replace("\\", "")
+        refused = self.documents_before
+        deadline = time.monotonic() + self.arguments.timeout
+        while True:
+            match = regex.fullmatch(self.path())
+            if match:
+                self.page.wait_for_load_state()
+                return match
+            if len(self.bad_documents) > refused:
+                status, method, url = self.bad_documents[refused]
+                raise StepFailed(f"expected to be at {shown}, {method} {self.local(url)} answered HTTP {status}")
+            if time.monotonic() > deadline:
+                raise StepFailed(f"expected to be at {shown} within {self.arguments.timeout:g} s")
+            self.page.wait_for_timeout(100)
 
     def local_path(self, url: str) -> str:
         parts = urlsplit(url)
