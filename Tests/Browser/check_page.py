@@ -34,11 +34,12 @@ import json
 import os
 import re
 import sys
-import threading
 import time
 from urllib.parse import urlsplit
 
-EXIT_OK, EXIT_NOT_OK, EXIT_USAGE = 0, 1, 2
+from browser_common import (DEFAULT_CHROMIUM, EXIT_NOT_OK, EXIT_OK, EXIT_USAGE, Watch, chromium_problem, launch,
+                            origin_of, playwright_problem, playwright_version, positive_seconds, start_watchdog,
+                            write_atomically)
 
 # The marks of a chart: drawn elements that carry their data point in data-value.
 MARK_SELECTOR = ", ".join(f"{tag}[data-value]" for tag in ("rect", "path", "circle", "line", "polyline"))
@@ -71,10 +72,6 @@ CHARTS_SCRIPT = """
 }
 """
 
-# Chromium's own console line for a request this script blocked: not the page's error.
-BLOCKED_ERROR = "net::ERR_BLOCKED_BY_CLIENT"
-
-
 def parse_viewport(text: str) -> dict:
     match = re.fullmatch(r"([1-9][0-9]{1,4})x([1-9][0-9]{1,4})", text)
     if not match:
@@ -86,16 +83,6 @@ def non_negative(text: str) -> int:
     if not re.fullmatch(r"[0-9]+", text):
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}")
     return int(text)
-
-
-def positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 600, not {text!r}")
-    return value
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
@@ -119,7 +106,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="after the load event, wait until this CSS selector matches")
     parser.add_argument("--timeout", type=positive_seconds, default=30.0, metavar="SECONDS",
                         help="bound of the navigation and of --wait-for (default 30)")
-    parser.add_argument("--chromium", default="/usr/bin/chromium", metavar="PATH",
+    parser.add_argument("--chromium", default=DEFAULT_CHROMIUM, metavar="PATH",
                         help="Chromium executable (default /usr/bin/chromium, Debian's package)")
     arguments = parser.parse_args(argv)
     scheme = urlsplit(arguments.url).scheme
@@ -130,20 +117,6 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return arguments
 
 
-def origin_of(url: str) -> str | None:
-    """scheme://host:port, with the scheme's default port made explicit; None for data:, blob:…"""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "ws", "wss"):
-        return None
-    secure = parts.scheme in ("https", "wss")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    port = port or (443 if secure else 80)
-    return f"{'https' if secure else 'http'}://{(parts.hostname or '').lower()}:{port}"
-
-
 def fail_to_start(message: str) -> int:
     print(f"check_page.py: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -152,84 +125,25 @@ def fail_to_start(message: str) -> int:
 def check(arguments: argparse.Namespace) -> int:
     started = time.monotonic()
     chromium = arguments.chromium
-    if not os.path.isfile(chromium) or not os.access(chromium, os.X_OK):
-        return fail_to_start(f"no Chromium executable at {chromium}: install Debian's chromium package "
-                             "(compose/dev installs it for the tests) or pass --chromium PATH")
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        return fail_to_start(f"Playwright is not installed for {sys.executable} ({error}): "
-                             f"pip install -r {os.path.join(os.path.dirname(__file__), 'requirements.txt')} "
-                             "with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
+    problem = chromium_problem(chromium) or playwright_problem()
+    if problem:
+        return fail_to_start(problem)
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
 
-    try:
-        from importlib.metadata import version
-        playwright_version = version("playwright")
-    except Exception:  # noqa: BLE001 - the version is information only
-        playwright_version = None
-    own_origin = origin_of(arguments.url)
-    console_errors: list[dict] = []
-    external: list[dict] = []
-    blocked_urls: set[str] = set()
+    watch = Watch(origin_of(arguments.url))
+    console_errors, external = watch.console_errors, watch.external
     problems: list[str] = []
-
-    def route(route_, request):
-        if origin_of(request.url) in (own_origin, None):
-            route_.continue_()
-        else:
-            external.append({"url": request.url, "resourceType": request.resource_type})
-            blocked_urls.add(request.url)
-            route_.abort("blockedbyclient")
-
-    def web_socket_elsewhere(url: str) -> bool:
-        return origin_of(url) not in (own_origin, None)
-
-    def web_socket(socket):
-        # Not connected to its server: the page's socket stays open and never gets an answer.
-        external.append({"url": socket.url, "resourceType": "websocket"})
-
-    def on_console(message):
-        if message.type != "error":
-            return
-        url = (message.location or {}).get("url") or ""
-        if url in blocked_urls and BLOCKED_ERROR in message.text:
-            return
-        console_errors.append({"kind": "console", "text": message.text, "url": url})
-
-    def on_page_error(error):
-        text = str(error) if str(error) else getattr(error, "message", repr(error))
-        console_errors.append({"kind": "pageerror", "text": text, "url": ""})
-
-    def on_request_failed(request):
-        if request.url in blocked_urls:
-            return
-        console_errors.append({"kind": "requestfailed",
-                               "text": f"{request.method} {request.url}: {request.failure or 'failed'}",
-                               "url": request.url})
-
-    def on_response(response):
-        # The page's own status is `status`; a failed subresource (or frame) is an error.
-        request = response.request
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            return
-        if response.status >= 400:
-            console_errors.append({"kind": "http",
-                                   "text": f"{response.request.method} {response.url}: HTTP {response.status}",
-                                   "url": response.url})
 
     report: dict = {"url": arguments.url, "finalUrl": None, "status": None, "title": None, "lang": None,
                     "viewport": arguments.viewport, "viewportOverflow": None, "screenshot": arguments.screenshot,
                     "consoleErrors": console_errors, "externalRequests": external, "charts": [],
-                    "expectCharts": arguments.expect_charts, "browser": None, "playwright": playwright_version}
+                    "expectCharts": arguments.expect_charts, "browser": None, "playwright": playwright_version()}
 
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(
-                executable_path=chromium, headless=True,
-                args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--dns-prefetch-disable"],
-                timeout=30_000)
+            browser = launch(playwright, chromium)
         except PlaywrightError as error:
             return fail_to_start(f"Chromium at {chromium} did not start: {error.message.strip()}")
         try:
@@ -241,13 +155,9 @@ def check(arguments: argparse.Namespace) -> int:
                     options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
             context = browser.new_context(**options)
             context.set_default_timeout(arguments.timeout * 1000)
-            context.route("**/*", route)
-            context.route_web_socket(web_socket_elsewhere, web_socket)
+            watch.attach(context)
             page = context.new_page()
-            page.on("console", on_console)
-            page.on("pageerror", on_page_error)
-            page.on("requestfailed", on_request_failed)
-            page.on("response", on_response)
+            watch.watch(page)
             try:
                 response = page.goto(arguments.url, wait_until="load", timeout=arguments.timeout * 1000)
             except PlaywrightTimeout:
@@ -328,31 +238,11 @@ def judge(report: dict, arguments: argparse.Namespace, problems: list[str]) -> N
         problems.append(f"the page is wider than the {arguments.viewport['width']} px viewport")
 
 
-def write_atomically(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    temporary = f"{path}.tmp{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
-
-
-def start_watchdog(seconds: float) -> None:
-    """A browser that hangs ends the run (exit 2) instead of the caller's test; Playwright's
-    driver, and with it Chromium, exits when this process goes."""
-    def give_up():
-        print(f"check_page.py: gave up after {seconds:g} s: the browser did not answer", file=sys.stderr, flush=True)
-        os._exit(EXIT_USAGE)
-    timer = threading.Timer(seconds, give_up)
-    timer.daemon = True
-    timer.start()
-
-
 def main(argv: list[str]) -> int:
     arguments = parse_arguments(argv)  # exits 2 on a usage error
     # Navigation and --wait-for are bounded by --timeout each; launch, screenshot and the rest
     # get 60 s more.
-    start_watchdog(2 * arguments.timeout + 60)
+    start_watchdog("check_page.py", 2 * arguments.timeout + 60)
     return check(arguments)
 
 
