@@ -53,6 +53,9 @@ struct CandidatePages {
                 "nom": name, "annee": year, "telephone": phone, "references": references, "columns": Self.columns,
                 "csv": "/candidats.csv?" + (request.uri.query ?? ""),
             ]
+            if query["fait"] == "efface" {
+                values["notice"] = "Le candidat a été effacé : ses données ont quitté Passerelle."
+            }
             if let search = Self.search(request) {
                 let answer = try await owners.get(
                     owners.candidates, "/candidates?limit=50&\(search)", as: session.username)
@@ -158,7 +161,19 @@ struct CandidatePages {
             ? "tous pays" : candidate.destinations.map { CodeLists.countries[$0]?.nameFR ?? $0 }.joined(separator: ", ")
         let matches = try? await owners.get(owners.matches, "/matches?candidate=\(segment)", as: session.username)
             .decode(MatchPages.MatchList.self)
-        values["matches"] = (matches?.matches ?? []).map { ["offer": $0.offerId, "score": Int($0.score.rounded())] }
+        // Each offer by its reference and title (the first 20; a profile, not a report).
+        var offers: [[String: Any]] = []
+        for match in (matches?.matches ?? []).sorted(by: { $0.score > $1.score }).prefix(20) {
+            let offer = try? await owners.get(
+                owners.offers, "/offers/\(Pages.segment(match.offerId))", as: session.username
+            )
+            .decode(Offer.self)
+            offers.append([
+                "offer": match.offerId, "score": Int(match.score.rounded()),
+                "label": offer.map { "\($0.reference ?? $0.id) — \($0.title)" } ?? match.offerId,
+            ])
+        }
+        values["matches"] = offers
         let audit = try? await owners.get(
             owners.candidates, "/audit?resource=%2Fcandidates%2F\(segment)", as: session.username
         )

@@ -54,9 +54,23 @@ struct MatchPages {
                 return try pages.render("erreur", title: "Candidats", ["message": error.message], status: .badGateway)
             }
             let matches = try answer.decode(MatchList.self).matches.sorted { $0.score > $1.score }
+            // Names by one search of the registry (up to 100 at a time), not one call per person.
+            var names: [String: String] = [:]
+            var start = 0
+            while start < matches.count {
+                let ids = matches[start..<min(start + 100, matches.count)].map(\.candidateId).joined(separator: ",")
+                let found = try? await owners.get(
+                    owners.candidates, "/candidates?limit=100&ids=\(Pages.segment(ids))", as: session.username
+                ).decode(CandidatePages.Found.self)
+                for candidate in found?.candidates ?? [] {
+                    names[candidate.id] = "\(candidate.name.given) \(candidate.name.family)"
+                }
+                start += 100
+            }
             let rows: [[String: Any]] = matches.enumerated().map { rank, match in
                 [
                     "rank": rank + 1, "candidate": match.candidateId, "score": Int(match.score.rounded()),
+                    "name": names[match.candidateId] ?? match.candidateId,
                     "breakdown": match.breakdown.map { part in
                         [
                             "rule": Self.rules[part.rule] ?? part.rule, "score": Int(part.score.rounded()),

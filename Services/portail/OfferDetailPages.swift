@@ -104,9 +104,12 @@ struct OfferDetailPages {
         var values = OfferPages.row(offer)
         values["flagList"] = offer.flags.map { ["code": $0, "why": Self.explain($0)] }
         values["city"] = offer.city
-        values["contract"] = offer.contract.rawValue
-        values["salary"] = "\(offer.salary.amount) \(offer.salary.currency) / \(offer.salary.period.rawValue)"
-        values["workerFees"] = offer.conditions.workerFees
+        values["contract"] = Self.contracts[offer.contract.rawValue] ?? offer.contract.rawValue
+        let per = ["hour": "de l’heure", "month": "par mois", "year": "par an"][offer.salary.period.rawValue] ?? ""
+        values["salary"] = "\(Self.amount(offer.salary.amount)) \(offer.salary.currency) \(per)"
+        values["workerFees"] =
+            offer.conditions.workerFees == 0
+            ? "aucun" : "\(Self.amount(offer.conditions.workerFees)) \(offer.salary.currency)"
         values["deadline"] = offer.applicationDeadline?.description ?? "—"
         values["pending"] = offer.status == .pending && session.role.approves
         values["closable"] = offer.status != .closed && session.role != .agency
@@ -122,6 +125,16 @@ struct OfferDetailPages {
         if let notice { values["notice"] = Self.done(notice) }
         if let error { values["error"] = error }
         return try pages.render("offre", title: "Offre \(offer.reference ?? offer.id)", values)
+    }
+
+    static let contracts = [
+        "seasonal": "Saisonnier", "fixed-term": "Durée déterminée", "permanent": "Durée indéterminée",
+        "apprenticeship": "Apprentissage",
+    ]
+
+    /// `1260.0` → « 1 260 » (French digit groups, no needless decimals).
+    static func amount(_ value: Double) -> String {
+        value.formatted(.number.locale(Locale(identifier: "fr_FR")).precision(.fractionLength(0...2)))
     }
 
     /// Why an offer check raised a flag, in French.

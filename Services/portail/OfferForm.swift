@@ -20,7 +20,7 @@ struct OfferForm {
             var model: [String: Any] = [
                 "name": name, "id": "f-" + name.replacingOccurrences(of: ".", with: "-"), "label": label,
                 "value": value,
-                kind: true, "options": options, "required": required,
+                kind: true, "options": options, "required": required, "checked": value == "oui",
             ]
             if let error { model["error"] = error }
             if let hint { model["hint"] = hint }

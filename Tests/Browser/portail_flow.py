@@ -435,7 +435,7 @@ class Flow:
         field("Niveau d’études (CITE)").select_option(CANDIDATE["education"])
         field("Langue parlée 1").select_option(label=CANDIDATE["language"])
         # Each language row has its « Niveau »: the first is the first language's.
-        field("Niveau").first.select_option(CANDIDATE["level"])
+        field("Niveau de la langue 1").select_option(CANDIDATE["level"])
         field("Pays souhaités (codes, par ex. ES FR ; vide : tous)").fill(CANDIDATE["destinations"])
         field("Disponible à partir du").fill(CANDIDATE["available"])
         for sentence in CONSENTS:
@@ -461,7 +461,8 @@ class Flow:
         self.page.goto(self.base + self.offer_path)
         self.click("link", "Candidats classés pour cette offre →")
         self.expect_path(re.escape(self.offer_path) + "/candidats")
-        link = self.page.get_by_role("link", name=self.candidate_id, exact=True)
+        # The candidate by name, linking to her profile.
+        link = self.page.locator(f'ol.matches a[href="/candidats/{self.candidate_id}"]')
         deadline = time.monotonic() + self.arguments.timeout
         reloads = 0
         while not link.count():
@@ -471,7 +472,8 @@ class Flow:
             time.sleep(0.5)
             self.page.reload()
             reloads += 1
-        item = self.page.locator("ol.matches > li").filter(has=link)
+        item = self.page.locator("ol.matches > li").filter(
+            has=self.page.locator(f'a[href="/candidats/{self.candidate_id}"]'))
         score = item.locator("p strong").first.inner_text().strip()
         if not re.fullmatch(r"[0-9]{1,3} / 100", score):
             raise StepFailed(f"the score reads « {score} »")
@@ -489,6 +491,9 @@ class Flow:
         english = {rule: reason for rule, reason in rules.items() if not reason or " / " in reason}
         if english:
             raise StepFailed(f"reasons empty or not only in French: {english}")
+        shown = link.first.inner_text().strip()
+        if shown != f"{CANDIDATE['given']} {CANDIDATE['family']}":
+            raise StepFailed(f"the ranked candidate reads « {shown} », not her name")
         return f"ranked {score} after {reloads} reload(s); {rules}"
 
     def export_csv(self) -> str:
