@@ -80,7 +80,12 @@ let services: [Target] = [
         ]),
     service(
         "statistics",
-        dependencies: [.messages, .codeLists, .disclosure, .grdb, .hummingbird, .logging, .mustache]),
+        dependencies: [
+            .messages, .codeLists, .disclosure, .grdb, .hummingbird, .logging, .mustache,
+            // `statistics bench` draws its events, feeds its Inbox BusMessages as they come off the
+            // bus, and asks the service over HTTP.
+            .seededRandom, .bus, .asyncHTTPClient, .nioCore, .nioHTTP1, .serviceLifecycle,
+        ]),
     // The officers' back office: templates and its stylesheet ship with the executable.
     .executableTarget(
         name: "portail",

@@ -12,7 +12,9 @@ import ServiceKit
 struct StatisticsCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "statistics",
-        abstract: "Statistiques et tableau de bord / Statistics and dashboard (HTTP :8085).")
+        abstract: "Statistiques et tableau de bord / Statistics and dashboard (HTTP :8085).",
+        // Without a subcommand the service runs; `statistics bench` measures it (issue 13).
+        subcommands: [StatisticsBenchmark.self])
 
     static let identity = ServiceIdentity(name: "statistics", defaultHTTP: "127.0.0.1:8085")
 

@@ -43,6 +43,13 @@ enum StatisticsStore {
                         n INTEGER NOT NULL, PRIMARY KEY (measure, month, k1, k2)) WITHOUT ROWID;
                     """)
         }
+        // A table over the whole period sums each measure's cells over every month by category:
+        // with the categories before the month, SQLite reads them in group order and adds them up
+        // as it goes, instead of sorting every cell of the measure first (`statistics bench`:
+        // /stats/destination reads nine measures). Covering: `n` is read from the index.
+        migrator.registerMigration("statistics-v2") { db in
+            try db.execute(sql: "CREATE INDEX cells_by_category ON cells (measure, k1, k2, month, n)")
+        }
     }
 
     /// Adds `delta` to cells, deleting those that come back to zero.

@@ -1,0 +1,183 @@
+import Bus
+import Foundation
+import GRDB
+import Logging
+
+/// The printed header, tables and figures, as `notifier bench` prints its own (the
+/// Benchmarks package cannot import an executable, so the few helpers are repeated).
+enum StatsBenchReport {
+    /// Writes one line to stdout at once, even into a pipe or a file, so that a long run shows its progress.
+    static func say(_ text: String = "") {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Inbox and HTTP code logs warnings and errors; nothing else, or it would drown the figures.
+    static func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        return logger
+    }
+
+    static func header(_ workload: StatsBenchWorkload, rounds: Int, requests: Int) -> String {
+        #if DEBUG
+            let build = "DEBUG build of statistics: numbers are meaningless, use -c release"
+        #else
+            let build = "release build"
+        #endif
+        let sqlite = (try? DatabaseQueue().read { try String.fetchOne($0, sql: "SELECT sqlite_version()") }) ?? "?"
+        let bytes = workload.streams.map { ($0.messages.first?.envelope.count ?? 0) }
+        return """
+            statistics bench: \(rounds) round(s) per case after 1 smaller warm-up, \(build)
+            machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(cpuModel()), \
+            \(ProcessInfo.processInfo.operatingSystemVersionString)
+            SQLite \(sqlite) via ServiceDatabase (WAL, synchronous=FULL, secure_delete); files in \
+            \(NSTemporaryDirectory())
+            events: \(rate(Double(workload.events))) = \(rate(Double(workload.offers))) offer.published + \
+            \(rate(Double(workload.candidates))) candidate.registered + \(rate(Double(workload.matches))) match.found + \
+            \(rate(Double(workload.notifications))) notification.sent/reply, over 24 months, from 4 sources \
+            (envelopes \(bytes.map(String.init).joined(separator: "/")) B), \(rate(Double(workload.bursts.count))) \
+            bursts of up to \(StatsBenchWorkload.burst) from one source each, oldest first
+            statistics: Inbox → Aggregator.apply (records and cells) in the inbox's transaction per burst
+            yardstick: the same messages and bursts through an Inbox whose handler does nothing
+            queries: \(rate(Double(requests))) requests per query and view, one at a time, after \
+            \(StatsBenchQueries.warmUp) untimed
+            """
+    }
+
+    static func table(_ cases: [(String, [StatsBenchOutcome])]) -> String {
+        let header = ["case", "events", "median events/s", "min events/s", "max events/s", "median time"]
+        let rows = cases.map { name, outcomes in
+            let rates = outcomes.map(\.rate)
+            let times = outcomes.map { $0.elapsed / .seconds(1) }
+            return [
+                name, rate(Double(outcomes.first?.events ?? 0)), rate(median(rates)), rate(rates.min() ?? 0),
+                rate(rates.max() ?? 0), String(format: "%.1f s", median(times)),
+            ]
+        }
+        return aligned([header] + rows, left: 1)
+    }
+
+    static func ratio(statistics: [StatsBenchOutcome], yardstick: [StatsBenchOutcome]) -> String {
+        let value = median(statistics.map(\.rate)) / median(yardstick.map(\.rate))
+        return "ratio statistics/yardstick: \(String(format: "%.3f", value)) (median over median)"
+    }
+
+    /// Time inside `Aggregator.apply` per event of each stream (medians over the rounds).
+    static func breakdown(_ outcomes: [StatsBenchOutcome], _ workload: StatsBenchWorkload) -> String {
+        let total = median(outcomes.map { $0.elapsed / .microseconds(1) / Double($0.events) })
+        var lines = ["where the statistics' time goes (medians over the rounds):"]
+        for stream in workload.streams {
+            let perEvent = median(
+                outcomes.map { ($0.handler[stream.stream] ?? .zero) / .microseconds(1) / Double(stream.messages.count) }
+            )
+            lines.append(
+                "  Aggregator.apply, \(stream.stream) ".padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + String(format: "%8.1f µs/event of its stream", perEvent))
+        }
+        let applying = median(
+            outcomes.map { $0.handler.values.reduce(Duration.zero, +) / .microseconds(1) / Double($0.events) })
+        lines.append("  Aggregator.apply, all ".padding(toLength: 44, withPad: " ", startingAt: 0) + us(applying))
+        lines.append(
+            "  Inbox and SQLite commits, the rest ".padding(toLength: 44, withPad: " ", startingAt: 0)
+                + us(total - applying))
+        lines.append("  total ".padding(toLength: 44, withPad: " ", startingAt: 0) + us(total))
+        return lines.joined(separator: "\n")
+    }
+
+    private static func us(_ value: Double) -> String { String(format: "%8.1f µs/event", value) }
+
+    static func queries(_ timings: [StatsQueryTiming]) -> String {
+        let header = ["query", "view", "via", "p50 ms", "p99 ms", "max ms", "p99 < 5 ms"]
+        let rows = timings.map { timing in
+            let sorted = timing.durations.map { $0 / .milliseconds(1) }.sorted()
+            let p99 = percentile(sorted, 0.99)
+            return [
+                timing.query, timing.view, timing.via, String(format: "%.2f", percentile(sorted, 0.5)),
+                String(format: "%.2f", p99), String(format: "%.2f", sorted.last ?? 0),
+                timing.via.hasPrefix(" ") ? "" : p99 < 5 ? "yes" : "NO",
+            ]
+        }
+        return aligned([header] + rows, left: 3)
+    }
+
+    /// Rows as columns: the first `left` left-aligned, numbers right-aligned so that digits line up.
+    private static func aligned(_ rows: [[String]], left: Int) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.indices.map { column in
+                column < left
+                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
+            }.joined(separator: "  ")
+        }
+        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Peak resident memory of this process (VmHWM), over every round.
+    static func peakMemory() -> String {
+        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+        guard let kilobytes = line?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            return "peak RSS: unknown (no VmHWM in /proc/self/status)"
+        }
+        return String(format: "peak RSS (VmHWM): %.0f MiB", Double(kilobytes) / 1024)
+    }
+
+    static func cpuModel() -> String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        } ?? "unknown CPU"
+    }
+
+    static func seconds(_ duration: Duration) -> String { String(format: "%.1f s", duration / .seconds(1)) }
+
+    /// A whole number with grouped digits: 1,234,567.
+    static func rate(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var grouped = ""
+        for (offset, digit) in digits.reversed().enumerated() {
+            if offset > 0, offset % 3 == 0, digit != "-" { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return String(grouped.reversed())
+    }
+
+    /// The median (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// The nearest-rank percentile of sorted values: the smallest value with at least `p` of them at or below it.
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+}
+
+/// A folder under the system temp directory for one round, removed after it; the whole
+/// benchmark folder is removed at the end, whatever happened.
+struct StatsBenchScratch {
+    static let root = (NSTemporaryDirectory() as NSString).appendingPathComponent("statistics-bench-\(getpid())")
+    let path: String
+
+    init(_ label: String) throws {
+        path = (Self.root as NSString).appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    static func removeAll() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+/// A check that failed: the benchmark stops with its banner.
+struct StatsBenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
