@@ -175,6 +175,10 @@ struct Aggregator: Sendable {
         for id in try String.fetchAll(db, sql: "SELECT id FROM replies") {
             try contributions.of(.reply(id), db, into: &cells, sign: 1)
         }
+        // And the whole-period totals that `StatisticsStore.add` keeps beside the months.
+        for (cell, n) in cells where n != 0 {
+            cells[Cell(cell.measure, cell.k1, cell.k2, month: StatisticsStore.allMonths), default: 0] += n
+        }
         return cells.filter { $0.value != 0 }
     }
 }

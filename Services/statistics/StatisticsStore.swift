@@ -50,10 +50,31 @@ enum StatisticsStore {
         migrator.registerMigration("statistics-v2") { db in
             try db.execute(sql: "CREATE INDEX cells_by_category ON cells (measure, k1, k2, month, n)")
         }
+        // Whole-period totals beside the months (month `*`): what the public reads, and most
+        // requests, costs one row per category instead of one per category and month.
+        migrator.registerMigration("statistics-v3-totals") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO cells (measure, k1, k2, month, n)
+                    SELECT measure, k1, k2, '*', SUM(n) FROM cells WHERE month != '*' GROUP BY measure, k1, k2
+                    """)
+        }
     }
 
-    /// Adds `delta` to cells, deleting those that come back to zero.
+    /// The month of whole-period totals (it sorts before every `YYYY-MM`, so month ranges skip it).
+    static let allMonths = "*"
+
+    /// Adds `delta` to cells and to their whole-period totals, deleting those that come back to zero.
     static func add(_ delta: [Cell: Int], _ db: Database) throws {
+        var totals: [Cell: Int] = [:]
+        for (cell, n) in delta where n != 0 {
+            totals[Cell(cell.measure, cell.k1, cell.k2, month: allMonths), default: 0] += n
+        }
+        try addCells(delta, db)
+        try addCells(totals, db)
+    }
+
+    private static func addCells(_ delta: [Cell: Int], _ db: Database) throws {
         let upsert = try db.cachedStatement(
             sql: """
                 INSERT INTO cells (measure, k1, k2, month, n) VALUES (?, ?, ?, ?, ?)
@@ -71,6 +92,14 @@ enum StatisticsStore {
     /// Sums of one measure over months `from...to` (YYYY-MM, inclusive), by its categories.
     static func sums(_ measure: Measure, from: String, to: String, _ db: Database) throws -> [Cell.Key: Int] {
         var sums: [Cell.Key: Int] = [:]
+        if from <= "0000-01", to >= "9999-12" {
+            // The whole period: its totals, one row per category.
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT k1, k2, n FROM cells WHERE measure = ? AND month = '*'"),
+                arguments: [measure.rawValue])
+            while let row = try rows.next() { sums[Cell.Key(k1: row["k1"], k2: row["k2"])] = row["n"] }
+            return sums
+        }
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
@@ -105,6 +134,6 @@ enum StatisticsStore {
 
     /// The months that have any count, oldest first (the dashboard's series).
     static func months(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT month FROM cells WHERE month != '' ORDER BY month")
+        try String.fetchAll(db, sql: "SELECT DISTINCT month FROM cells WHERE month GLOB '[0-9]*' ORDER BY month")
     }
 }
