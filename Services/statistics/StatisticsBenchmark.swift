@@ -23,8 +23,8 @@ struct StatisticsBenchmark: AsyncParsableCommand {
             matches and the notifications generated. Then the queries, over HTTP to the service as it \
             is built, and through StatsReader in-process. yardstick: the same messages and bursts \
             through an Inbox whose handler does nothing. A wrong result stops with exit status 1. \
-            With the defaults, on 2 busy cores: catching up takes about 4.5 minutes, the whole run about 8.5, \
-            and 1.5 GiB at its peak (mostly the encoded envelopes).
+            With the defaults, on 2 cores shared with other work: catching up takes 4 to 4.5 minutes, the \
+            whole run 7 to 8.5, and 1.5 GiB at its peak (mostly the encoded envelopes).
             """)
 
     @Option(help: "candidate.registered events (about 90 % consent to statistics).")
@@ -39,7 +39,7 @@ struct StatisticsBenchmark: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Measured rounds per case, after one smaller warm-up round (with the defaults a round of both cases, "
-                + "checks and queries included, takes about 7 minutes)."))
+                + "checks and queries included, takes 6 to 7 minutes)."))
     var rounds = 1
 
     @Option(help: "Requests per query and view (exact and public), over HTTP and in-process each.")
