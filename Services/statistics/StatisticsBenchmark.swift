@@ -111,18 +111,22 @@ struct StatisticsBenchmark: AsyncParsableCommand {
         try report("statistics", label, outcome)
         let (problem, recomputing) = try await StatsCatchUp.verify(database, workload)
         if let problem { try fail("statistics", label, "wrong counts after catching up:\n\(problem)") }
-        // What a table of outcomes by destination reads: every cell of its nine measures.
+        // What a table of outcomes by destination reads: the whole-period totals of its nine
+        // measures, or for a period every month of them.
         let outcomes = Columns.outcomes.map { "'\($0.0.rawValue)'" }.joined(separator: ", ")
-        let (cells, read) = try await database.pool.read { db in
-            (
+        let (cells, totals, monthly) = try await database.pool.read { db in
+            let count = "SELECT COUNT(*) FROM cells WHERE measure IN (\(outcomes)) AND month"
+            return (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cells") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cells WHERE measure IN (\(outcomes))") ?? 0
+                try Int.fetchOne(db, sql: "\(count) = ?", arguments: [StatisticsStore.allMonths]) ?? 0,
+                try Int.fetchOne(db, sql: "\(count) != ?", arguments: [StatisticsStore.allMonths]) ?? 0
             )
         }
         say(
             "  checked: \(StatsBenchReport.rate(Double(cells))) cells equal those recomputed from the records "
                 + "(\(StatsBenchReport.seconds(recomputing))), and the summary's counts are the workload's; "
-                + "/stats/destination sums \(StatsBenchReport.rate(Double(read))) of them")
+                + "/stats/destination reads \(StatsBenchReport.rate(Double(totals))) whole-period totals "
+                + "(a period: up to \(StatsBenchReport.rate(Double(monthly))) monthly cells)")
         do {
             let start = ContinuousClock.now
             let timings = try await StatsBenchQueries.run(
