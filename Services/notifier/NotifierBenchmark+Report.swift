@@ -8,7 +8,7 @@ enum BenchReport {
     /// The journal mode and `synchronous` of a ServiceDatabase's writer, as read from it (not
     /// as asked for: GRDB's DatabasePool sets NORMAL when it turns WAL on).
     static func databaseSettings() async throws -> String {
-        let scratch = try BenchScratch("settings")
+        let scratch = try BenchScratch("notifier", "settings")
         defer { scratch.remove() }
         let database = try ServiceDatabase(directory: scratch.path, name: "settings")
         let (mode, synchronous) = try await database.pool.write { db in
@@ -95,42 +95,11 @@ enum BenchReport {
         ].joined(separator: "\n")
     }
 
-    /// Peak resident memory of this process (VmHWM), over every round.
-    static func peakMemory() -> String {
-        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        guard let kilobytes = line?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            return "peak RSS: unknown (no VmHWM in /proc/self/status)"
-        }
-        return String(format: "peak RSS (VmHWM): %.0f MiB", Double(kilobytes) / 1024)
-    }
-
-    static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? "unknown CPU"
-    }
+    static func peakMemory() -> String { BenchFigures.peakMemory() }
+    static func cpuModel() -> String { BenchFigures.cpuModel() }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.3f s", duration / .seconds(1)) }
 
-    /// A whole number with grouped digits: 1,234,567.
-    static func rate(_ value: Double) -> String {
-        let digits = String(Int(value.rounded()))
-        var grouped = ""
-        for (offset, digit) in digits.reversed().enumerated() {
-            if offset > 0, offset % 3 == 0 { grouped.append(",") }
-            grouped.append(digit)
-        }
-        return String(grouped.reversed())
-    }
-
-    /// The median (the mean of the middle two for an even count).
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    static func rate(_ value: Double) -> String { BenchFigures.grouped(value) }
+    static func median(_ values: [Double]) -> Double { BenchFigures.median(values) }
 }

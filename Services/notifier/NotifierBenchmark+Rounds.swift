@@ -28,7 +28,7 @@ enum NotifierRound {
     static let burst = 1_000
 
     static func run(_ workload: BenchWorkload, events: Int) async throws -> BenchOutcome {
-        let scratch = try BenchScratch("notifier")
+        let scratch = try BenchScratch("notifier", "notifier")
         defer { scratch.remove() }
         let database = try ServiceDatabase(directory: scratch.path, name: "notifier") { NotifierStore.migrate(&$0) }
         let spool = try SpoolChannel(directory: (scratch.path as NSString).appendingPathComponent("spool"))
@@ -138,7 +138,7 @@ struct BenchFailure: Error, CustomStringConvertible {
 /// transaction of each burst) and SQLite's commits, and nothing of the notifier.
 enum YardstickRound {
     static func run(_ workload: BenchWorkload, events: Int) async throws -> BenchOutcome {
-        let scratch = try BenchScratch("yardstick")
+        let scratch = try BenchScratch("notifier", "yardstick")
         defer { scratch.remove() }
         let database = try ServiceDatabase(directory: scratch.path, name: "notifier") { NotifierStore.migrate(&$0) }
         let inbox = Inbox(

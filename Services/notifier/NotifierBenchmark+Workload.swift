@@ -93,19 +93,3 @@ struct BenchWorkload: Sendable {
         return logger
     }
 }
-
-/// A folder under the system temp directory for one round, removed after it; the whole
-/// benchmark folder is removed at the end, whatever happened.
-struct BenchScratch {
-    static let root = (NSTemporaryDirectory() as NSString).appendingPathComponent("notifier-bench-\(getpid())")
-    let path: String
-
-    init(_ label: String) throws {
-        path = (Self.root as NSString).appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-
-    static func removeAll() { try? FileManager.default.removeItem(atPath: root) }
-}

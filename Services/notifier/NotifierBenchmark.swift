@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceKit
 
 /// `notifier bench`: notifications decided and handed to the spool channel per second, from
 /// `match.found` events as they come off the bus, against the same events only applied by an
@@ -39,7 +40,7 @@ struct NotifierBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        defer { BenchScratch.removeAll() }
+        defer { BenchScratch.removeAll("notifier") }
         let encoding = ContinuousClock.now
         let workload = BenchWorkload(events: events, candidates: candidates)
         let perEnvelope = encoding.duration(to: .now) / .microseconds(1) / Double(events)

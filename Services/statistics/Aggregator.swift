@@ -184,34 +184,12 @@ struct Aggregator: Sendable {
     }
 }
 
-/// Months as `YYYY-MM` (UTC), the grain of every count.
+/// Months as `YYYY-MM` (UTC), the grain of every count (the calendar is `Messages`' `LocalDate`).
 enum Month {
     static func of(_ time: Timestamp) -> String {
-        let (year, month, _) = civil(days: Int(time.millisecondsSinceEpoch.floorDivided(by: 86_400_000)))
-        return "\(year)-\(month < 10 ? "0" : "")\(month)"
+        let date = LocalDate(time)
+        return "\(date.year)-\(date.month < 10 ? "0" : "")\(date.month)"
     }
 
-    static func year(of time: Timestamp) -> Int {
-        civil(days: Int(time.millisecondsSinceEpoch.floorDivided(by: 86_400_000))).year
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
-    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-}
-
-extension Int64 {
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
-    }
+    static func year(of time: Timestamp) -> Int { LocalDate(time).year }
 }

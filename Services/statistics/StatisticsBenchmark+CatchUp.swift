@@ -42,7 +42,7 @@ enum StatsCatchUp {
 
     /// The yardstick: an inbox whose handler does nothing, on the statistics' own schema.
     static func yardstick(
-        _ workload: StatsBenchWorkload, in scratch: StatsBenchScratch
+        _ workload: StatsBenchWorkload, in scratch: BenchScratch
     ) async throws
         -> StatsBenchOutcome
     {

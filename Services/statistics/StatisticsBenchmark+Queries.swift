@@ -31,7 +31,7 @@ enum StatsBenchQueries {
     static let warmUp = 20
 
     static func run(
-        _ database: ServiceDatabase, dataDirectory: String, scratch: StatsBenchScratch, requests: Int,
+        _ database: ServiceDatabase, dataDirectory: String, scratch: BenchScratch, requests: Int,
         expectedCandidates: Int
     ) async throws -> [StatsQueryTiming] {
         let keys = KeysDirectory(path: (scratch.path as NSString).appendingPathComponent("keys"))

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import GRDB
 import Logging
+import ServiceKit
 
 /// The printed header, tables and figures, as `notifier bench` prints its own (the
 /// Benchmarks package cannot import an executable, so the few helpers are repeated).
@@ -114,66 +115,19 @@ enum StatsBenchReport {
         return lines.joined(separator: "\n")
     }
 
-    /// Peak resident memory of this process (VmHWM), over every round.
-    static func peakMemory() -> String {
-        let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        guard let kilobytes = line?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            return "peak RSS: unknown (no VmHWM in /proc/self/status)"
-        }
-        return String(format: "peak RSS (VmHWM): %.0f MiB", Double(kilobytes) / 1024)
-    }
-
-    static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? "unknown CPU"
-    }
+    static func peakMemory() -> String { BenchFigures.peakMemory() }
+    static func cpuModel() -> String { BenchFigures.cpuModel() }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.1f s", duration / .seconds(1)) }
 
-    /// A whole number with grouped digits: 1,234,567.
-    static func rate(_ value: Double) -> String {
-        let digits = String(Int(value.rounded()))
-        var grouped = ""
-        for (offset, digit) in digits.reversed().enumerated() {
-            if offset > 0, offset % 3 == 0, digit != "-" { grouped.append(",") }
-            grouped.append(digit)
-        }
-        return String(grouped.reversed())
-    }
-
-    /// The median (the mean of the middle two for an even count).
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    static func rate(_ value: Double) -> String { BenchFigures.grouped(value) }
+    static func median(_ values: [Double]) -> Double { BenchFigures.median(values) }
 
     /// The nearest-rank percentile of sorted values: the smallest value with at least `p` of them at or below it.
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }
         return sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
     }
-}
-
-/// A folder under the system temp directory for one round, removed after it; the whole
-/// benchmark folder is removed at the end, whatever happened.
-struct StatsBenchScratch {
-    static let root = (NSTemporaryDirectory() as NSString).appendingPathComponent("statistics-bench-\(getpid())")
-    let path: String
-
-    init(_ label: String) throws {
-        path = (Self.root as NSString).appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-
-    static func removeAll() { try? FileManager.default.removeItem(atPath: root) }
 }
 
 /// A check that failed: the benchmark stops with its banner.

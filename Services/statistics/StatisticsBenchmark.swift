@@ -53,7 +53,7 @@ struct StatisticsBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let began = ContinuousClock.now
-        defer { StatsBenchScratch.removeAll() }
+        defer { BenchScratch.removeAll("statistics") }
         let encoding = ContinuousClock.now
         let workload = StatsBenchWorkload(candidates: candidates, offers: offers, matches: matches)
         let encoded = encoding.duration(to: .now)
@@ -103,7 +103,7 @@ struct StatisticsBenchmark: AsyncParsableCommand {
     private func statisticsRound(
         _ workload: StatsBenchWorkload, _ label: String, requests: Int
     ) async throws -> (StatsBenchOutcome, [StatsQueryTiming]) {
-        let scratch = try StatsBenchScratch("statistics")
+        let scratch = try BenchScratch("statistics", "statistics")
         defer { scratch.remove() }
         let data = (scratch.path as NSString).appendingPathComponent("data")
         let database = try ServiceDatabase(directory: data, name: "statistics") { StatisticsStore.migrate(&$0) }
@@ -142,7 +142,7 @@ struct StatisticsBenchmark: AsyncParsableCommand {
     }
 
     private func yardstickRound(_ workload: StatsBenchWorkload, _ label: String) async throws -> StatsBenchOutcome {
-        let scratch = try StatsBenchScratch("yardstick")
+        let scratch = try BenchScratch("statistics", "yardstick")
         defer { scratch.remove() }
         let outcome = try await StatsCatchUp.yardstick(workload, in: scratch)
         try report("yardstick", label, outcome)
