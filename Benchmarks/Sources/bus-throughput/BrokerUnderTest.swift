@@ -28,6 +28,8 @@ final class BrokerUnderTest {
 
     /// The client options of the secure broker's publisher and subscriber (their own keys).
     private(set) var secureClients: (publisher: SocketOptions, subscriber: SocketOptions)?
+    /// The keys folder a secure broker was given, removed by `stop()`.
+    private var keysFolder: String?
 
     /// A `BrokerCore` with security on, as `bus-broker --keys-dir` runs it: CURVE and ZAP on
     /// both sockets, and ``BusAccessPolicy`` (ACL and source = identity) on every message, with
@@ -61,6 +63,7 @@ final class BrokerUnderTest {
             context: context, logger: logger)
         let broker = BrokerUnderTest(
             core: core, summary: "in-process BrokerCore with CURVE, ZAP\(checks ? " and the ACL" : "")")
+        broker.keysFolder = folder
         broker.secureClients = (
             try BusSecurity(directory: keys, identity: EnvelopeTemplate.source, logger: logger)
                 .clientOptions(.unbounded, server: "bus-broker"),
@@ -99,6 +102,7 @@ final class BrokerUnderTest {
     /// Stops the broker; returns its last log line for a spawned one (its totals), if any.
     func stop() async -> String? {
         await core?.stop()
+        if let keysFolder { try? FileManager.default.removeItem(atPath: keysFolder) }
         guard let process, let log else { return nil }
         kill(process.processIdentifier, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(10)
