@@ -50,7 +50,7 @@ struct HostileInputTests {
             ("DELETE", offers.base + "/offers", "GET, POST"),
             ("PATCH", offers.base + "/offers/o-1", "GET, PUT"),
             ("GET", offers.base + "/offers/o-1/approve", "POST"),
-            ("DELETE", candidates.base + "/candidates", "POST"),
+            ("DELETE", candidates.base + "/candidates", "GET, POST"),
             ("PATCH", candidates.base + "/candidates/c-1", ""),
             ("POST", offers.base + "/health", "GET"),
         ]

@@ -66,15 +66,20 @@ struct DemoSystem {
         return try queue.read(body)
     }
 
-    /// Waits (bounded) until the exact summary shows what the owners hold; returns it.
+    /// Waits (bounded) until the owners have settled (the matcher still matches for a while
+    /// after the demo) and the exact summary shows what they hold; returns it.
     func summaryMatchingOwners(timeout: Duration = .seconds(60)) async throws -> JSONValue {
         var last = ""
+        var settled: (figures: [String: Int], since: ContinuousClock.Instant)?
         do {
             return try await waitUntil("statistics to show what the owners hold", timeout: timeout) {
                 let expected = try owners()
+                if settled?.figures != expected { settled = (expected, .now) }
                 let summary = try await request("GET", statistics.base + "/stats/summary")
                 last = "expected \(expected), summary \(summary.text)"
-                guard summary.status == 200, let json = summary.json else { return nil }
+                guard summary.status == 200, let json = summary.json, let since = settled?.since,
+                    since.duration(to: .now) > .seconds(2)
+                else { return nil }
                 let agrees = expected.allSatisfy { key, value in json[key] == .int(Int64(value)) }
                 return agrees && expected["matches", default: 0] > 0 ? json : nil
             }
