@@ -43,10 +43,10 @@ struct PortalDoor: RouterMiddleware {
     )
         async throws -> Response
     {
-        let session = try? await sessions.load(request: request)
         let path = request.uri.path
-        guard let session else {
-            if Self.isOpen(path) { return try await next(request, context) }
+        // Open paths (the sign-in page, the stylesheet, health) read no session.
+        if Self.isOpen(path) { return try await next(request, context) }
+        guard let session = try? await sessions.load(request: request) else {
             let after = request.method == .get ? request.uri.description : "/"
             return Pages.redirect(
                 "/connexion?suite=\(Pages.segment(after))")

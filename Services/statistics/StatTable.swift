@@ -74,13 +74,7 @@ struct StatTableDocument: Encodable {
     let view: View
     let period: Period
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    private typealias Key = NamedKey
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
@@ -122,4 +116,13 @@ struct Period: Codable, Sendable, Equatable {
     var to: String
 
     static let all = Period(from: "0000-00", to: "9999-99")
+}
+
+/// A JSON key named at run time: the tables' columns and the summary's figures.
+struct NamedKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

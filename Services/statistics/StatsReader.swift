@@ -51,13 +51,7 @@ struct Summary: Encodable {
     var figures: [(key: String, title: Words, value: Count)]
     var funnel: [(key: String, title: Words, value: Count)]
 
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    private typealias Key = NamedKey
 
     /// A figure: its number, or its mark where the public view hides it.
     func shown(_ value: Count) -> String { value.text(threshold: threshold ?? 0) }

@@ -19,7 +19,8 @@ struct StatsRoutes {
         router.get("/stats/summary") { request, _ -> Response in
             let (view, period, format) = try parameters(request)
             let summary = try await reader.summary(view: view, period: period)
-            return format == "csv" ? try CSVFile.response(summary.csvRows, name: "resume") : APIBody.response(summary)
+            return format == "csv"
+                ? try CSVDownload.response(summary.csvRows, filename: "passerelle-resume") : APIBody.response(summary)
         }
         router.get("/stats/:dimension") { request, context -> Response in
             let name = context.parameters.get("dimension") ?? ""
@@ -33,7 +34,8 @@ struct StatsRoutes {
             let (view, period, format) = try parameters(request)
             let table = try await reader.table(dimension, view: view, period: period)
             return format == "csv"
-                ? try CSVFile.response(CSVFile.rows(table, view: view), name: dimension.rawValue)
+                ? try CSVDownload.response(
+                    CSVFile.rows(table, view: view), filename: "passerelle-\(dimension.rawValue)")
                 : APIBody.response(StatTableDocument(table: table, view: view, period: period))
         }
     }
@@ -110,9 +112,5 @@ enum CSVFile {
             rows.append(["TOTAL", "Total", "Total"] + total.map { $0.text(threshold: threshold) })
         }
         return rows
-    }
-
-    static func response(_ rows: [[String]], name: String) throws -> Response {
-        try CSVDownload.response(rows, filename: "passerelle-\(name)")
     }
 }
