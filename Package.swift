@@ -260,6 +260,7 @@ let package = Package(
             "CandidateRegistryServiceTests", of: "candidate-registry", dependencies: [.grdb, .httpTypes]),
         serviceTests("MatcherServiceTests", of: "matcher", dependencies: [.matching, .grdb, .logging, .httpTypes]),
         serviceTests("NotifierServiceTests", of: "notifier", dependencies: [.grdb, .logging]),
+        serviceTests("PortailServiceTests", of: "portail", dependencies: [.httpTypes]),
         serviceTests(
             "StatisticsServiceTests", of: "statistics", dependencies: [.grdb, .hummingbird, .hummingbirdTesting]),
     ]
