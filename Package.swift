@@ -23,6 +23,7 @@ extension Target.Dependency {
     static var bus: Self { .target(name: "Bus") }
     static var codeLists: Self { .target(name: "CodeLists") }
     static var disclosure: Self { .target(name: "Disclosure") }
+    static var importing: Self { .target(name: "Importing") }
     static var matching: Self { .target(name: "Matching") }
     static var messages: Self { .target(name: "Messages") }
     static var seededRandom: Self { .target(name: "SeededRandom") }
@@ -97,7 +98,9 @@ let services: [Target] = [
         path: "Services/portail", resources: [.copy("Resources")]),
     service(
         "passerelle",
-        dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
+        dependencies: [
+            .messages, .importing, .bus, .seededRandom, .asyncHTTPClient, .nioCore,
+        ]),
     // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
     service(
         "fixture-publisher", in: "Tests/Fixtures",
@@ -128,6 +131,7 @@ let package = Package(
         .library(name: "Matching", targets: ["Matching"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
         .library(name: "Disclosure", targets: ["Disclosure"]),
+        .library(name: "Importing", targets: ["Importing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -194,6 +198,13 @@ let package = Package(
             name: "Disclosure",
             path: "Shared/Disclosure"
         ),
+        // Reading officers' CSV and JSON lines files and sending their rows to a registry: what
+        // `passerelle import` and Portail's bulk import share.
+        .target(
+            name: "Importing",
+            dependencies: [.messages, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1],
+            path: "Shared/Importing"
+        ),
         .testTarget(
             name: "MessagesTests",
             dependencies: [.messages, .seededRandom],
@@ -223,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "PasserelleTests",
             dependencies: [
-                "passerelle", .messages, .codeLists, .argumentParser,
+                "passerelle", .importing, .messages, .codeLists, .argumentParser,
                 // The tests' small HTTP server, standing in for a registry.
                 .nioCore, .nioPosix, .nioHTTP1, .nioConcurrencyHelpers,
             ],
