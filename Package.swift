@@ -45,6 +45,7 @@ extension Target.Dependency {
     static var hummingbirdBcrypt: Self { .product(name: "HummingbirdBcrypt", package: "hummingbird-auth") }
     static var hummingbirdTesting: Self { .product(name: "HummingbirdTesting", package: "hummingbird") }
     static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var multipartKit: Self { .product(name: "MultipartKit", package: "multipart-kit") }
     static var mustache: Self { .product(name: "Mustache", package: "swift-mustache") }
     static var nioConcurrencyHelpers: Self { .product(name: "NIOConcurrencyHelpers", package: "swift-nio") }
     static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
@@ -94,6 +95,8 @@ let services: [Target] = [
             .serviceKit, .argumentParser, .messages, .codeLists, .grdb, .hummingbird, .hummingbirdAuth,
             .hummingbirdBcrypt, .mustache, .asyncHTTPClient, .httpTypes, .logging, .nioCore, .nioHTTP1,
             .nioFoundationEssentialsCompat,
+            // Bulk import: the same rules as `passerelle import`, files uploaded as multipart/form-data.
+            .importing, .multipartKit,
         ],
         path: "Services/portail", resources: [.copy("Resources")]),
     service(
@@ -147,6 +150,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

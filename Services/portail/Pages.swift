@@ -14,8 +14,7 @@ struct Pages: Sendable {
         let library = try await MustacheLibrary(directory: folder)
         for name in [
             "layout", "connexion", "accueil", "offres", "offre", "erreur", "offre-form", "candidats", "candidat",
-            "effacer", "offre-candidats",
-            "candidat-form",
+            "effacer", "offre-candidats", "candidat-form", "import", "import-suivi",
         ]
         where library.getTemplate(named: name) == nil {
             throw SettingsError.invalid(
@@ -36,7 +35,8 @@ struct Pages: Sendable {
 
     /// A page for the signed-in officer: `values` plus what the layout needs.
     func render(
-        _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status = .ok
+        _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status = .ok,
+        refresh seconds: Int? = nil
     )
         throws -> Response
     {
@@ -44,6 +44,8 @@ struct Pages: Sendable {
         var context = values.filter { !Self.isNil($0.value) }
         context["pageTitle"] = title
         context["lang"] = "fr"
+        // A page that follows work going on (an import) reloads itself: no script needed.
+        if let seconds { context["refresh"] = seconds }
         if let session = PortalSession.current {
             let english = session.language == "en"
             context["lang"] = session.language

@@ -64,6 +64,13 @@ struct PortailCommand: ServiceCommand {
         CandidatePages(pages: pages, owners: owners).add(to: runner.router)
         MatchPages(pages: pages, owners: owners).add(to: runner.router)
         OfferDetailPages(pages: pages, owners: owners).add(to: runner.router)
+        let imports = try ImportJobs(
+            folder: settings.dataDirectory + "/imports", owners: owners,
+            maxRunning: try settings.integer("portail.importsRunning", default: 4, in: 1...64), logger: runner.logger)
+        ImportPages(
+            pages: pages, jobs: imports,
+            limit: try settings.integer("portail.importMaxMB", default: 32, in: 1...1_024) * 1_048_576
+        ).add(to: runner.router)
         let pruning = PeriodicService("expired sessions", every: .seconds(3_600), logger: runner.logger) {
             try await driver.prune()
         }

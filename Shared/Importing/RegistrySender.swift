@@ -55,6 +55,8 @@ package struct HTTPRecordSender: RecordSender {
     package var retry = RetryPolicy()
     /// Sent as `Authorization: Bearer <key>` on every request, when the registry needs keys.
     package var apiKey: String?
+    /// Sent on every request too: Portail names the officer it acts for (`X-Passerelle-Officer`).
+    package var headers: [String: String] = [:]
 
     /// `baseURL` such as `http://127.0.0.1:8081`; a trailing `/` is dropped.
     package init(
@@ -91,6 +93,7 @@ package struct HTTPRecordSender: RecordSender {
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
         if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(body)
         let status: HTTPResponseStatus
         let answer: ByteBuffer

@@ -53,7 +53,7 @@ package final class CSVRowSource: RowSource {
             throw .unreadableFile(path: path, reason: "introuvable ou illisible / missing or unreadable")
         }
         do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true)
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: Self.delimiter(path: path))
         } catch {
             throw .unreadableFile(path: path, reason: "\(error)")
         }
@@ -84,6 +84,16 @@ package final class CSVRowSource: RowSource {
 }
 
 extension CSVRowSource {
+    /// `;` when the header row has semicolons and no comma (a spreadsheet saved in French,
+    /// where the comma is the decimal mark), `,` otherwise. Field paths hold neither.
+    package static func delimiter(path: String) -> UnicodeScalar {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "," }
+        defer { try? handle.close() }
+        let start = (try? handle.read(upToCount: 1 << 16)) ?? Data()
+        let header = start.prefix { $0 != UInt8(ascii: "\n") }
+        return !header.contains(UInt8(ascii: ",")) && header.contains(UInt8(ascii: ";")) ? ";" : ","
+    }
+
     fileprivate static func isEndOfStream(_ error: any Error) -> Bool {
         if let error = error as? CSVError, case .cannotReadFile = error { true } else { false }
     }
