@@ -74,7 +74,7 @@ OFFER = {
     "salary": "1260",
     "currency": "EUR",
     "period": "mois",
-    "language": "castillan",
+    "language": "espagnol",
     "level": "A1",
     "experience": "1",
     "fees": "300",
@@ -82,7 +82,7 @@ OFFER = {
 CANDIDATE = {
     "given": "Fatoumata", "family": "Diarra", "gender": "Femme", "year": "1996", "region": "Sikasso",
     "phone": "+22376123456", "occupation": "9211", "experience": "3", "education": "2",
-    "language": "castillan", "level": "A2", "destinations": "ES", "available": "2027-01-01",
+    "language": "espagnol", "level": "A2", "destinations": "ES", "available": "2027-01-01",
 }
 CONSENTS = [
     "vous proposer des offres d’emploi à l’étranger",
