@@ -88,14 +88,19 @@ struct CandidatePages {
             let id = context.parameters.get("id") ?? ""
             let form = try await FormBody.decode([String: String].self, from: request)
             guard CSRF.matches(form["_csrf"], session.csrf) else { throw CSRF.refused() }
-            // Twice: the officer ticks that the person asked, and types the reference back.
-            guard form["demande"] == "oui", (form["confirmation"] ?? "").trimmingCharacters(in: .whitespaces) == id
+            let read = try await owners.get(
+                owners.candidates, "/candidates/\(Pages.segment(id))", as: session.username)
+            guard read.isSuccess else { return try missing(id, read) }
+            let candidate = try read.decode(Candidate.self)
+            // Twice: the officer ticks that the person asked, and types their family name back
+            // (or the reference): a slip of the mouse erases no one.
+            guard form["demande"] == "oui",
+                Self.confirms(form["confirmation"] ?? "", family: candidate.name.family, id: id)
             else {
-                var values = Self.row(
-                    try await owners.get(owners.candidates, "/candidates/\(Pages.segment(id))", as: session.username)
-                        .decode(Candidate.self))
-                values["error"] =
-                    "Cochez la demande de la personne et recopiez sa référence exacte. / Tick the request and type the reference."
+                var values = Self.row(candidate)
+                values["error"] = OwnerClient.Answer.inLanguage(
+                    "Cochez la demande de la personne et recopiez son nom de famille. "
+                        + "/ Tick the person's request and type their family name.")
                 return try pages.render("effacer", title: "Effacer un candidat", values, status: .unprocessableContent)
             }
             let answer = try await owners.send(
@@ -212,9 +217,20 @@ struct CandidatePages {
     }
 
     /// A candidate as the lists and the profile show them.
+    /// Whether `typed` is the family name (case, accents and spaces aside) or the reference.
+    static func confirms(_ typed: String, family: String, id: String) -> Bool {
+        func folded(_ text: String) -> String {
+            text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let given = folded(typed)
+        return !given.isEmpty && (given == folded(family) || typed.trimmingCharacters(in: .whitespaces) == id)
+    }
+
     static func row(_ candidate: Candidate) -> [String: Any] {
         [
             "id": candidate.id, "name": "\(candidate.name.given) \(candidate.name.family)",
+            "family": candidate.name.family,
             "birthYear": candidate.birthYear, "phone": candidate.contact.phone ?? "—",
             "email": candidate.contact.email ?? "—",
             "region": CodeLists.maliRegions[candidate.region]?.nameFR ?? candidate.region,

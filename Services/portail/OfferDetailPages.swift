@@ -154,10 +154,12 @@ struct OfferDetailPages {
     static func action(_ method: String, _ path: String) -> String {
         if path.hasSuffix("/approve") { return "Approbation" }
         if path.hasSuffix("/close") { return "Fermeture" }
+        if path.hasSuffix("/consent") { return "Consentements modifiés" }
         switch method {
         case "POST": return "Création"
         case "PUT": return "Modification"
-        default: return "\(method) \(path)"
+        case "DELETE": return "Effacement"
+        default: return "Autre (\(method))"
         }
     }
 

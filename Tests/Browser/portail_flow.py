@@ -532,7 +532,8 @@ class Flow:
         self.expect_heading("Effacer un candidat")
         self.expect_text(f"{CANDIDATE['given']} {CANDIDATE['family']}")
         self.page.get_by_label("La personne a demandé l’effacement de ses données.").check()
-        self.page.get_by_label(f"Recopiez la référence {self.candidate_id} pour confirmer").fill(self.candidate_id)
+        self.page.get_by_label(f"Recopiez son nom de famille, {CANDIDATE['family']}, pour confirmer").fill(
+            CANDIDATE["family"].lower())
         self.shot()
         self.click("button", "Effacer définitivement")
         return f"both confirmations given for {self.candidate_id}"

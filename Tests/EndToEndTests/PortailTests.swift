@@ -281,15 +281,20 @@ struct PortailTests {
         #expect(try await agency.get("/candidats").status == 403)
         #expect(try await agency.get("/candidats/\(id)").status == 403)
         #expect(try await agency.get("/offres/\(offerId)/candidats").status == 403)
-        // Erasure: ticking alone, or the reference alone, is not enough.
+        // Erasure: ticking alone, the family name alone, or another name, is not enough.
         let confirm = try await browser.get("/candidats/\(id)/effacer")
         let token = try #require(confirm.hidden("_csrf"))
         #expect(
             try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui")]).status == 422)
         #expect(
-            try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("confirmation", id)]).status == 422)
+            try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("confirmation", "Diarra")]).status
+                == 422)
+        #expect(
+            try await browser.post(
+                "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", "Traoré")]
+            ).status == 422)
         let erased = try await browser.post(
-            "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", id)])
+            "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", " diarra ")])
         #expect(erased.status == 303)
         #expect(try await request("GET", try #require(system.candidates).base + "/candidates/\(id)").status == 404)
     }
