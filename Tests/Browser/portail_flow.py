@@ -26,6 +26,10 @@ that the labels are tested too. The steps, each with a full-page screenshot DIR/
                                 mark, the table's header cells as its header, the offer's row
     12-effacer-confirmation     the candidate's « Effacer ce candidat », both confirmations given
     13-effacement               erased: a search by the reference finds no one
+    14-import                   « Import »: a CSV of three candidates uploaded, one of them wrong; the page
+                                reloads itself until « Import terminé »: 2 created, 1 rejected; the
+                                rejects file downloaded: a byte-order mark, line, field, code, message,
+                                then the row
 
 The flow stops at the first step that fails (later steps are not in the report). A console
 error, an uncaught page error, a failed request, a failed subresource, a page answered with
@@ -84,6 +88,15 @@ CANDIDATE = {
     "phone": "+22376123456", "occupation": "9211", "experience": "3", "education": "2",
     "language": "espagnol", "level": "A2", "destinations": "ES", "available": "2027-01-01",
 }
+# Three candidates for the bulk import; Mariam's gender is wrong, so she is rejected.
+IMPORT_CSV = (
+    "name.given,name.family,gender,birthYear,region,residence,contact.phone,contact.preferredChannel,"
+    "contact.language,occupations,experienceYears,education,languages,destinations,availableFrom,"
+    "consent.matching,consent.notifications,consent.statistics\n"
+    "Oumou,Sangaré,F,1994,ML-3,ML,+22376555001,sms,fr,9211,2,2,fr:B1,ES,2027-01-01,oui,oui,oui\n"
+    "Issa,Coulibaly,M,1991,ML-3,ML,+22376555002,sms,fr,9211,4,2,fr:B1,ES,2027-01-01,oui,oui,non\n"
+    "Mariam,Keïta,Z,1999,ML-3,ML,+22376555003,sms,fr,9211,1,2,fr:B1,ES,2027-01-01,oui,oui,oui\n"
+)
 CONSENTS = [
     "vous proposer des offres d’emploi à l’étranger",
     "être prévenu par SMS des offres qui vous correspondent",
@@ -547,6 +560,39 @@ class Flow:
         self.expect_text("0 candidat(s) trouvé(s)")
         return f"erased: a search for {self.candidate_id} finds no one"
 
+    def import_csv(self) -> str:
+        self.page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Import").click()
+        self.expect_path(r"/import")
+        self.expect_heading("Import")
+        self.page.get_by_label("Des candidats").check()
+        self.page.get_by_label(re.compile(r"^Fichier CSV")).set_input_files(
+            files=[{"name": "inscriptions-kayes.csv", "mimeType": "text/csv",
+                    "buffer": IMPORT_CSV.encode("utf-8")}])
+        self.click("button", "Importer")
+        self.expect_path(r"/import/[A-Za-z0-9_-]+")
+        # The page reloads itself (a meta refresh, no script) until the import has finished.
+        self.expect_text("Import terminé")
+        created = self.page.locator("#n-created").inner_text().strip()
+        rejected = self.page.locator("#n-rejected").inner_text().strip()
+        if (created, rejected) != ("2", "1"):
+            raise StepFailed(f"{created} created and {rejected} rejected, not 2 and 1")
+        self.shot()
+        with self.page.expect_download() as waiting:
+            self.click("link", "Télécharger le fichier des rejets (1 lignes)")
+        download = waiting.value
+        if download.failure():
+            raise StepFailed(f"the download failed: {download.failure()}")
+        with open(download.path(), "rb") as file:
+            body = file.read()
+        if not body.startswith(b"\xef\xbb\xbf"):
+            raise StepFailed(f"the rejects file has no UTF-8 byte-order mark: {body[:40]!r}")
+        records = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+        if len(records) != 2 or records[0][:4] != ["line", "field", "code", "message"]:
+            raise StepFailed(f"the rejects file reads {records}")
+        if records[1][:2] != ["4", "gender"] or "Keïta" not in records[1]:
+            raise StepFailed(f"the rejected row reads {records[1]}")
+        return f"{download.suggested_filename}: {records[1][:4]}"
+
 
 STEPS = [
     ("connexion", Flow.connexion),
@@ -562,6 +608,7 @@ STEPS = [
     ("export-csv", Flow.export_csv),
     ("effacer-confirmation", Flow.effacer_confirmation),
     ("effacement", Flow.effacement),
+    ("import", Flow.import_csv),
 ]
 
 
