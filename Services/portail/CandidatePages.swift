@@ -54,7 +54,7 @@ struct CandidatePages {
                 "csv": "/candidats.csv?" + (request.uri.query ?? ""),
             ]
             if query["fait"] == "efface" {
-                values["notice"] = "Le candidat a été effacé : ses données ont quitté Passerelle."
+                values["notice"] = tr("Le candidat a été effacé : ses données ont quitté Passerelle.")
             }
             if let search = Self.search(request) {
                 let answer = try await owners.get(
@@ -113,7 +113,7 @@ struct CandidatePages {
     }
 
     /// The list's columns, and its CSV's.
-    static let columns = ["Nom", "Naissance", "Téléphone", "Région", "Référence"]
+    static var columns: [String] { ["Nom", "Naissance", "Téléphone", "Région", "Référence"].map(tr) }
 
     /// The registry's query for what the officer typed: phone, else references, else name (and year).
     static func search(_ request: Request) -> String? {
@@ -136,7 +136,8 @@ struct CandidatePages {
     private func missing(_ id: String, _ answer: OwnerClient.Answer) throws -> Response {
         if answer.status == 404 {
             return try pages.render(
-                "erreur", title: "Candidat introuvable", ["message": "Aucun candidat « \(id) »."], status: .notFound)
+                "erreur", title: "Candidat introuvable", ["message": tr("Aucun candidat") + " « \(id) »."],
+                status: .notFound)
         }
         return try pages.render(
             "erreur", title: "Candidat", ["message": answer.error?.message ?? ""], status: .badGateway)
@@ -153,17 +154,18 @@ struct CandidatePages {
             ("Mise en relation avec des offres", candidate.consent.matching),
             ("Être prévenu par SMS ou courriel", candidate.consent.notifications),
             ("Être compté (anonymement) dans les statistiques", candidate.consent.statistics),
-        ].map { ["purpose": $0.0, "given": $0.1 ? "oui" : "non"] }
+        ].map { ["purpose": tr($0.0), "given": tr($0.1 ? "oui" : "non")] }
         values["occupations"] = candidate.occupations.map {
-            CodeLists.isco[$0].map { "\($0.code) — \($0.titleFR)" } ?? $0
+            CodeLists.isco[$0].map { "\($0.code) — \($0.title)" } ?? $0
         }
         values["languages"] = candidate.languages.map {
-            "\(CodeLists.languages[$0.code]?.nameFR ?? $0.code) (\($0.level.rawValue))"
+            "\(CodeLists.languages[$0.code]?.name ?? $0.code) (\($0.level.rawValue))"
         }
         .joined(separator: ", ")
         values["destinations"] =
             candidate.destinations.isEmpty
-            ? "tous pays" : candidate.destinations.map { CodeLists.countries[$0]?.nameFR ?? $0 }.joined(separator: ", ")
+            ? tr("tous pays")
+            : candidate.destinations.map { CodeLists.countries[$0]?.name ?? $0 }.joined(separator: ", ")
         let matches = try? await owners.get(owners.matches, "/matches?candidate=\(segment)", as: session.username)
             .decode(MatchPages.MatchList.self)
         // Each offer by its reference and title (the first 20; a profile, not a report).
@@ -207,12 +209,12 @@ struct CandidatePages {
         .decode(Messages.self)
         values["messages"] = (messages?.notifications ?? []).map {
             [
-                "when": $0.created.description, "direction": $0.direction == "in" ? "reçu" : "envoyé",
+                "when": $0.created.description, "direction": tr($0.direction == "in" ? "reçu" : "envoyé"),
                 "text": $0.text ?? $0.template, "status": $0.status, "offer": $0.offerId ?? "—",
             ]
         }
         values["hasMessages"] = !(messages?.notifications ?? []).isEmpty
-        if notice == "cree" { values["notice"] = "Candidat enregistré." }
+        if notice == "cree" { values["notice"] = tr("Candidat enregistré.") }
         return try pages.render("candidat", title: "\(candidate.name.given) \(candidate.name.family)", values)
     }
 
@@ -233,10 +235,10 @@ struct CandidatePages {
             "family": candidate.name.family,
             "birthYear": candidate.birthYear, "phone": candidate.contact.phone ?? "—",
             "email": candidate.contact.email ?? "—",
-            "region": CodeLists.maliRegions[candidate.region]?.nameFR ?? candidate.region,
-            "residence": CodeLists.countries[candidate.residence]?.nameFR ?? candidate.residence,
-            "gender": ["F": "Femme", "M": "Homme"][candidate.gender.rawValue] ?? "Autre",
-            "education": CodeLists.iscedLevels["\(candidate.education)"]?.nameFR ?? "\(candidate.education)",
+            "region": CodeLists.maliRegions[candidate.region]?.name ?? candidate.region,
+            "residence": CodeLists.countries[candidate.residence]?.name ?? candidate.residence,
+            "gender": tr(["F": "Femme", "M": "Homme"][candidate.gender.rawValue] ?? "Autre"),
+            "education": CodeLists.iscedLevels["\(candidate.education)"]?.name ?? "\(candidate.education)",
             "experience": candidate.experienceYears, "availableFrom": candidate.availableFrom.description,
         ]
     }

@@ -118,7 +118,7 @@ struct ImportPages {
         let tally = job.tally
         let expected = max(job.expectedRows, tally.done)
         var row: [String: Any] = [
-            "id": job.id, "fileName": job.fileName, "kind": job.kind == .offer ? "Offres" : "Candidats",
+            "id": job.id, "fileName": job.fileName, "kind": tr(job.kind == .offer ? "Offres" : "Candidats"),
             "started": Self.time(job.startedAt), "done": tally.done, "expected": expected,
             "percent": expected == 0 ? 100 : tally.done * 100 / expected,
             "created": tally.created, "alreadyPresent": tally.alreadyPresent, "rejected": tally.rejected,

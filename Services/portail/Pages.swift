@@ -7,6 +7,8 @@ import ServiceKit
 /// Renders Portail's pages: Mustache templates (HTML escaping on by default) with a layout.
 struct Pages: Sendable {
     let library: MustacheLibrary
+    /// The English of the pages' text (`en.json` beside the templates).
+    let translate: Translation
 
     /// The templates shipped with the executable, or those of `directory` (`portail.templatesDir`).
     static func load(directory: String?) async throws -> Pages {
@@ -20,7 +22,9 @@ struct Pages: Sendable {
             throw SettingsError.invalid(
                 key: "portail.templatesDir", reason: "no \(name).mustache in \(folder): the pages cannot be drawn")
         }
-        return Pages(library: library)
+        let translation = try Translation.load(folder: folder)
+        Translation.install(translation)
+        return Pages(library: library, translate: translation)
     }
 
     /// `text` as one path segment or query value (letters, digits and `-._~` kept as they are).
@@ -42,16 +46,18 @@ struct Pages: Sendable {
     {
         // An absent value must be absent: an Optional wrapped in Any would print « nil ».
         var context = values.filter { !Self.isNil($0.value) }
-        context["pageTitle"] = title
+        context["pageTitle"] = translate(title)
         context["lang"] = "fr"
+        context["t"] = translate.lambda(english: PortalSession.current?.language == "en")
         // A page that follows work going on (an import) reloads itself: no script needed.
         if let seconds { context["refresh"] = seconds }
         if let session = PortalSession.current {
             let english = session.language == "en"
             context["lang"] = session.language
             context["english"] = english
+            context["french"] = !english
             context["officer"] = [
-                "name": session.displayName, "role": session.role.title, "csrf": session.csrf,
+                "name": session.displayName, "role": translate(session.role.title), "csrf": session.csrf,
                 "seesCandidates": session.role.seesCandidates, "approves": session.role.approves,
                 "otherLanguage": english ? "fr" : "en", "otherLanguageName": english ? "Français" : "English",
             ]

@@ -21,6 +21,7 @@ struct PortailTests {
         _ = try await request("POST", system.offers.base + "/offers", json: sampleOffer(["title": "Maçon coffreur"]))
         let list = try await browser.get("/offres")
         #expect(list.status == 200 && list.html.contains("Maçon coffreur"), "\(list.html.prefix(500))")
+        #expect(try await browser.get("/offres?page=9223372036854775807").status == 200, "a huge page is an empty one")
         #expect(list.headers["content-security-policy"]?.contains("default-src 'self'") == true)
         #expect(list.headers["x-frame-options"] == "DENY")
         // The list as CSV: exactly its columns, UTF-8 with a byte-order mark.
@@ -64,6 +65,19 @@ struct PortailTests {
         #expect(
             english.html.contains("pending, open or closed") && !english.html.contains("ou closed"),
             "the registry's error in English: \(english.html)")
+        // The pages themselves: words, statuses and code lists in English; French nowhere.
+        _ = try await request(
+            "POST", system.offers.base + "/offers", json: sampleOffer(["conditions.workerFees": 100]))
+        let offers = try await browser.get("/offres")
+        for words in [
+            "<h1>Offers</h1>", "Export the list (CSV)", "Waiting for review", "<td>Spain</td>", "Flagged only",
+        ] {
+            #expect(offers.html.contains(words), "« \(words) » in English: \(offers.html)")
+        }
+        #expect(!offers.html.contains("Exporter") && !offers.html.contains("Espagne"))
+        let form = try await browser.get("/offres/nouvelle")
+        #expect(form.html.contains("Job title") && form.html.contains("Save the offer"), "\(form.html.prefix(2_000))")
+        #expect(try await browser.get("/import").html.contains("What does the file hold?"))
         let signOut = try await browser.post("/deconnexion", [("_csrf", "not-the-token")])
         #expect(signOut.status == 403)
         #expect(try await browser.get("/offres").status == 200, "still signed in")
