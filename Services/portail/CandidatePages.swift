@@ -166,9 +166,12 @@ struct CandidatePages {
             candidate.destinations.isEmpty
             ? tr("tous pays")
             : candidate.destinations.map { CodeLists.countries[$0]?.name ?? $0 }.joined(separator: ", ")
-        let matches = try? await owners.get(owners.matches, "/matches?candidate=\(segment)", as: session.username)
-            .decode(MatchPages.MatchList.self)
-        // Each offer by its reference and title (the first 20; a profile, not a report).
+        let matches = try? await owners.get(
+            owners.matches, "/matches?candidate=\(segment)&limit=20", as: session.username
+        )
+        .decode(MatchPages.MatchList.self)
+        // Each offer by its reference and title (the best 20; a profile, not a report), with
+        // the officers' marks.
         var offers: [[String: Any]] = []
         for match in (matches?.matches ?? []).sorted(by: { $0.score > $1.score }).prefix(20) {
             let offer = try? await owners.get(
@@ -178,6 +181,8 @@ struct CandidatePages {
             offers.append([
                 "offer": match.offerId, "score": Int(match.score.rounded()),
                 "label": offer.map { "\($0.reference ?? $0.id) — \($0.title)" } ?? match.offerId,
+                "shortlisted": match.shortlisted ?? false, "contacted": match.contacted ?? false,
+                "contactedAt": MatchPages.when(match.contactedAt),
             ])
         }
         values["matches"] = offers

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// A template marks text to translate with the `t` section: `{{#t}}Offres d’emploi{{/t}}`.
 /// The text may hold variables (`{{#t}}{{total}} offre(s){{/t}}`): the English is a template
-/// too. A key ending in « … » translates text that starts with what comes before it
+/// too. A key ending in « … » after a space translates text that starts with what comes before it
 /// (`"Offre …": "Offer …"` turns « Offre ES-2027-0001 » into « Offer ES-2027-0001 »).
 struct Translation: Sendable {
     let english: [String: String]
@@ -22,9 +22,9 @@ struct Translation: Sendable {
         var exact: [String: String] = [:]
         var prefixes: [(String, String)] = []
         for (french, english) in english {
-            if french.hasSuffix("…") {
+            if french.hasSuffix(" …") {
                 prefixes.append(
-                    (String(french.dropLast()), english.hasSuffix("…") ? String(english.dropLast()) : english))
+                    (String(french.dropLast()), english.hasSuffix(" …") ? String(english.dropLast()) : english))
             } else {
                 exact[Self.key(french)] = english
             }
