@@ -10,7 +10,7 @@ import ServiceKit
 /// (`X-Passerelle-Officer`, trusted only from a portal key with security on), else the key's
 /// name; the write is audited like every other.
 enum FollowUpRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: ServiceDatabase) {
+    static func add(to router: Router<ServiceRequestContext>, database: ServiceDatabase) {
         router.put("/matches/:offer/:candidate/follow-up") { request, context -> Response in
             let offer = try context.parameters.require("offer")
             let candidate = try context.parameters.require("candidate")

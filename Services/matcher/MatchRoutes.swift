@@ -14,7 +14,7 @@ enum MatchRoutes {
         AccessRule(.put, "/matches/:offer/:candidate/follow-up", [.officer, .portal]),
     ]
 
-    static func add(to router: Router<BasicRequestContext>, database: ServiceDatabase) {
+    static func add(to router: Router<ServiceRequestContext>, database: ServiceDatabase) {
         router.get("/matches") { request, _ -> Response in
             let query = QueryParameters(request)
             try query.only(["offer", "candidate", "shortlisted", "limit", "offset"])

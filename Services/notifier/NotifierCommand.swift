@@ -85,7 +85,7 @@ struct NotifierCommand: ServiceCommand {
 
 /// `GET /notifications?candidate={id}`: what was sent to and received from a candidate.
 enum NotificationRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: ServiceDatabase) {
+    static func add(to router: Router<ServiceRequestContext>, database: ServiceDatabase) {
         router.get("/notifications") { request, _ -> Response in
             let query = QueryParameters(request)
             try query.only(["candidate", "limit"])

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Messages
 import NIOHTTP1
+import ServiceKit
 
 /// `/candidats/nouveau`: the registration a field officer fills in with the candidate, consent
 /// per purpose with the sentence read to them. Before registering, a likely duplicate (the same
@@ -22,7 +23,7 @@ struct CandidateFormPages {
         ("consent.statistics", "Acceptez-vous d’être compté, sans votre nom, dans les statistiques du ministère ?"),
     ]
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/candidats/nouveau") { _, _ -> Response in
             _ = try CandidatePages.officer()
             return try render(

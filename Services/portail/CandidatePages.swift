@@ -28,7 +28,7 @@ struct CandidatePages {
         return session
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/candidats.csv") { request, _ -> Response in
             let session = try Self.officer()
             guard let search = Self.search(request) else {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Importing
+import ServiceKit
 
 /// `/import`: an officer uploads a CSV (or JSON lines) file of offers or candidates, follows
 /// its progress, and downloads the rejects file with the reason for each row, to correct and
@@ -13,7 +14,7 @@ struct ImportPages {
     /// The largest upload, in bytes (`portail.importMaxMB`).
     let limit: Int
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/import") { _, _ -> Response in
             let session = try Self.session()
             return try render(session, errors: [:], status: .ok)

@@ -26,7 +26,7 @@ extension MatchPages {
         var version: Int?
     }
 
-    func addFollowUp(to router: Router<BasicRequestContext>) {
+    func addFollowUp(to router: Router<ServiceRequestContext>) {
         router.post("/offres/:id/candidats/:candidate/suivi") { request, context -> Response in
             let session = try CandidatePages.officer()
             let form = try await FormBody.decode(FollowUpForm.self, from: request)

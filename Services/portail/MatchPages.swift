@@ -84,7 +84,7 @@ struct MatchPages {
         var query: String { "page=\(page)" + (shortlistedOnly ? "&preselection=oui" : "") }
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/offres/:id/candidats.csv") { request, context -> Response in
             let session = try CandidatePages.officer()
             let id = context.parameters.get("id") ?? ""

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Messages
 import NIOHTTP1
+import ServiceKit
 
 /// `/offres/{id}`: one offer, its flags explained, its history from the registry's audit;
 /// a supervisor approves or rejects an offer held for review; an officer closes one.
@@ -39,7 +40,7 @@ struct OfferDetailPages {
         ]
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/offres/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return try await page(id, notice: request.uri.queryParameters["fait"].map(String.init), error: nil)

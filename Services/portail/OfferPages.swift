@@ -53,7 +53,7 @@ struct OfferPages {
         ["Référence", "Intitulé", "Pays", "Métier", "Postes", "Employeur", "Statut", "Signalements"].map(tr)
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/offres") { request, _ -> Response in
             guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
             let filters = Filters(request)

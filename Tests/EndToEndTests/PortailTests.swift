@@ -98,6 +98,31 @@ struct PortailTests {
         #expect(stranger.status == 401 && stranger.html.contains("Identifiant ou mot de passe incorrect"))
     }
 
+    @Test(
+        "one address that fails on many accounts is held back before any password is checked; a forged X-Forwarded-For does not help"
+    )
+    func addressThrottle() async throws {
+        let system = try await RunningPortal.start(environment: ["PASSERELLE_PORTAIL_ADDRESS_FAILURES": "3"])
+        let browser = PortalBrowser(base: system.portail.base)
+        for name in ["amadou", "binta", "cheick"] {
+            #expect(try await system.signIn(browser, as: name, password: "guess").status == 401, "\(name)")
+        }
+        let held = try await system.signIn(browser)
+        #expect(held.status == 429 && held.html.contains("Trop d’essais depuis cet appareil"), "\(held.status)")
+        #expect(Int(held.headers["retry-after"] ?? "") ?? 0 > 0, "\(held.headers)")
+        #expect(browser.cookie("passerelle_session") == nil)
+        // Not behind a proxy: the header is the client's word, not an address.
+        let form = try await browser.get("/connexion")
+        let forged = try await browser.post(
+            "/connexion",
+            [
+                ("_csrf", try #require(form.hidden("_csrf"))), ("identifiant", "awa"),
+                ("mot_de_passe", RunningPortal.password),
+            ],
+            headers: ["X-Forwarded-For": "203.0.113.9"])
+        #expect(forged.status == 429)
+    }
+
     @Test("an offer title with a script shows as text; sessions survive a restart")
     func escapingAndRestart() async throws {
         let system = try await RunningPortal.start()

@@ -36,8 +36,8 @@ final class PortalBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendable
 
     func get(_ path: String) async throws -> Page { try await send("GET", path, form: nil) }
 
-    func post(_ path: String, _ form: [(String, String)]) async throws -> Page {
-        try await send("POST", path, form: form)
+    func post(_ path: String, _ form: [(String, String)], headers: [String: String] = [:]) async throws -> Page {
+        try await send("POST", path, form: form, headers: headers)
     }
 
     /// Posts `fields` and one file as `multipart/form-data`, as a browser's file form does.
@@ -62,17 +62,22 @@ final class PortalBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendable
     func forget(_ name: String) { _ = lock.withLock { cookies.removeValue(forKey: name) } }
     func setCookie(_ name: String, _ value: String) { lock.withLock { cookies[name] = value } }
 
-    private func send(_ method: String, _ path: String, form: [(String, String)]?) async throws -> Page {
+    private func send(
+        _ method: String, _ path: String, form: [(String, String)]?, headers: [String: String] = [:]
+    ) async throws -> Page {
         guard let form else { return try await send(method, path, body: nil, contentType: nil) }
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let body = Data(
             form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
                 .joined(separator: "&").utf8)
-        return try await send(method, path, body: body, contentType: "application/x-www-form-urlencoded")
+        return try await send(
+            method, path, body: body, contentType: "application/x-www-form-urlencoded", headers: headers)
     }
 
-    private func send(_ method: String, _ path: String, body: Data?, contentType: String?) async throws -> Page {
+    private func send(
+        _ method: String, _ path: String, body: Data?, contentType: String?, headers: [String: String] = [:]
+    ) async throws -> Page {
         var request = URLRequest(url: URL(string: base + path)!, timeoutInterval: 30)
         request.httpMethod = method
         let jar = lock.withLock { cookies }
@@ -81,6 +86,7 @@ final class PortalBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendable
         }
         request.httpBody = body
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await session.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]

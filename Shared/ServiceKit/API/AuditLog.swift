@@ -163,7 +163,7 @@ extension ServiceRunner {
     public func secureAPI(_ rules: [AccessRule], audit database: ServiceDatabase, gateways: Set<String> = []) {
         let audit = AuditLog(database: database)
         router.add(
-            middleware: APIAccessMiddleware<BasicRequestContext>(
+            middleware: APIAccessMiddleware<ServiceRequestContext>(
                 security: context.settings.security, rules: rules + [AccessRule(.get, "/audit", [.officer, .portal])],
                 audit: audit, gateways: gateways))
         router.get("/audit") { request, _ -> Response in
