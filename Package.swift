@@ -76,7 +76,7 @@ let services: [Target] = [
         "notifier",
         dependencies: [
             .messages, .codeLists, .grdb, .hummingbird, .logging, .asyncHTTPClient, .crypto, .nioCore,
-            .nioHTTP1, .nioFoundationEssentialsCompat,
+            .nioHTTP1, .nioFoundationEssentialsCompat, .prometheus,
             // `notifier bench` feeds its Inbox BusMessages, as they come off the bus.
             .bus,
         ]),
