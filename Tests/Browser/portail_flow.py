@@ -317,6 +317,21 @@ class Flow:
     def click(self, role: str, name: str, exact: bool = True) -> None:
         self.page.get_by_role(role, name=name, exact=exact).click()
 
+    def download_csv(self, link: str) -> tuple[str, bytes, list[list[str]]]:
+        """Clicks the link, and reads the CSV it downloads: its name, bytes and records (UTF-8
+        with a byte-order mark, as every CSV Portail gives)."""
+        with self.page.expect_download() as waiting:
+            self.click("link", link)
+        download = waiting.value
+        if download.failure():
+            raise StepFailed(f"the download failed: {download.failure()}")
+        with open(download.path(), "rb") as file:
+            body = file.read()
+        name = download.suggested_filename
+        if not body.startswith(b"\xef\xbb\xbf"):
+            raise StepFailed(f"{name} has no UTF-8 byte-order mark: {body[:40]!r}")
+        return name, body, list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+
     # --- the steps ---
 
     def connexion(self) -> str:
@@ -515,17 +530,7 @@ class Flow:
         self.expect_text("1 offre(s)")
         header, rows = self.table("Offres")
         self.shot()
-        with self.page.expect_download() as waiting:
-            self.click("link", "Exporter la liste (CSV)")
-        download = waiting.value
-        if download.failure():
-            raise StepFailed(f"the download failed: {download.failure()}")
-        with open(download.path(), "rb") as file:
-            body = file.read()
-        name = download.suggested_filename
-        if not body.startswith(b"\xef\xbb\xbf"):
-            raise StepFailed(f"{name} has no UTF-8 byte-order mark: {body[:40]!r}")
-        records = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+        name, body, records = self.download_csv("Exporter la liste (CSV)")
         self.csv = {"header": records[0] if records else [], "rows": max(0, len(records) - 1),
                     "filename": name}
         if not name.endswith(".csv"):
@@ -577,21 +582,12 @@ class Flow:
         if (created, rejected) != ("2", "1"):
             raise StepFailed(f"{created} created and {rejected} rejected, not 2 and 1")
         self.shot()
-        with self.page.expect_download() as waiting:
-            self.click("link", "Télécharger le fichier des rejets (1 lignes)")
-        download = waiting.value
-        if download.failure():
-            raise StepFailed(f"the download failed: {download.failure()}")
-        with open(download.path(), "rb") as file:
-            body = file.read()
-        if not body.startswith(b"\xef\xbb\xbf"):
-            raise StepFailed(f"the rejects file has no UTF-8 byte-order mark: {body[:40]!r}")
-        records = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+        name, _, records = self.download_csv("Télécharger le fichier des rejets (1 lignes)")
         if len(records) != 2 or records[0][:4] != ["line", "field", "code", "message"]:
             raise StepFailed(f"the rejects file reads {records}")
         if records[1][:2] != ["4", "gender"] or "Keïta" not in records[1]:
             raise StepFailed(f"the rejected row reads {records[1]}")
-        return f"{download.suggested_filename}: {records[1][:4]}"
+        return f"{name}: {records[1][:4]}"
 
 
 STEPS = [
