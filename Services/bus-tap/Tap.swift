@@ -58,7 +58,9 @@ final class Tap: Sendable {
     func run() async -> Ending {
         do {
             if let follower {
-                for message in try await follower.history() where try handle(message) { return .countReached }
+                let history = try await follower.history()
+                Diagnostics.write("bus-tap: \(history.count) messages of history from replay, then live")
+                for message in history where try handle(message) { return .countReached }
             }
             while let delivery = try await subscriber.next() {
                 state.withLock { $0.lastActivity = .now }
