@@ -82,10 +82,34 @@ extension BusTapCommand {
             Diagnostics.write("bus-tap: \(error)")
             throw ExitCode(2)
         }
+        if let security = settings.security { try checkPublishable(messages, file: file, security: security) }
         let publisher = try settings.makePublisher()
         try await player.play(messages, through: publisher, wait: .seconds(10))
         await publisher.close()
         Diagnostics.write("bus-tap: published \(messages.count) envelopes from \(file) to \(settings.busPublish)")
+    }
+}
+
+extension BusTapCommand {
+    /// With keys the broker forwards only what the sender's identity may publish, as its own
+    /// `source`: a recording of another source's envelopes would be dropped without a word,
+    /// so it is refused here, naming the first line at fault.
+    func checkPublishable(_ messages: [BusMessage], file: String, security: BusSecurity) throws {
+        let access = security.accessControl()
+        for (index, message) in messages.enumerated() {
+            let source = (try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope))?.source ?? ""
+            guard source != security.identity || !access.mayPublish(security.identity, topic: message.topic) else {
+                continue
+            }
+            let reason =
+                source != security.identity
+                ? "its source is \(source), and the broker takes envelopes only from their source's key"
+                : "acl.yaml does not let \(source) publish \(message.topic)"
+            Diagnostics.write(
+                "bus-tap: --play: \(file) line \(index + 1) cannot be published as \(security.identity): \(reason) "
+                    + "(--identity \(source)); nothing was published")
+            throw ExitCode(2)
+        }
     }
 }
 

@@ -93,6 +93,13 @@ struct BusTapCommand: AsyncParsableCommand {
         for text in from where HistoryStart(text) == nil {
             throw ValidationError("--from must read SOURCE/STREAM:SEQ (e.g. offer-registry/offer:1), got '\(text)'")
         }
+        for start in from.compactMap(HistoryStart.init)
+        where !prefixes.isEmpty
+            && !prefixes.contains(where: { $0.hasPrefix(start.stream + ".") || (start.stream + ".").hasPrefix($0) })
+        {
+            throw ValidationError("--from \(start): stream \(start.stream) is not among the PREFIX arguments")
+        }
+        if stats, json { throw ValidationError("--stats prints counts, not envelopes: leave out --json") }
         if replay != nil, from.isEmpty { throw ValidationError("--replay goes with --from SOURCE/STREAM:SEQ") }
         if play != nil, !(from.isEmpty && record == nil && !stats && !json && count == nil) {
             throw ValidationError("--play publishes a file and exits: it takes --rate and --bus-publish only")

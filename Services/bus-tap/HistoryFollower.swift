@@ -62,7 +62,16 @@ actor HistoryFollower {
         guard let expected = next[key], header.stream != Topic.heartbeatStream else { return [message] }
         if header.seq < expected { return [] }
         var result: [BusMessage] = []
-        if header.seq > expected { result = try await fetch(key, through: header.seq - 1) }
+        if header.seq > expected {
+            do {
+                result = try await fetch(key, through: header.seq - 1)
+            } catch {
+                // The publisher's replay is gone: say so, and go on live (the tap marks the gap).
+                Diagnostics.write(
+                    "bus-tap: could not fetch \(key.source)/\(key.stream) seq \(expected)–\(header.seq - 1) from replay "
+                        + "(\(error)); going on live")
+            }
+        }
         next[key] = max(next[key] ?? 0, header.seq + 1)
         return result + [message]
     }

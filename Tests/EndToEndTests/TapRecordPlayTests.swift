@@ -63,6 +63,21 @@ struct TapRecordPlayTests {
         #expect(try await play.waitForExit(timeout: .seconds(30)) == .exited(0), "\(play.stderr)")
         #expect(try await reader.waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(reader.stdout == marker.envelope + "\n")
+        // With keys, envelopes of another source are refused before anything is sent (the
+        // broker would drop them as forged), naming the line and the identity to play them as.
+        let mixed = "\(folder)/mixed.jsonl"
+        try [Sent("e2e.one", seq: 1), Sent("e2e.one", source: "other", seq: 1)].map { $0.envelope + "\n" }.joined()
+            .write(toFile: mixed, atomically: true, encoding: .utf8)
+        for (identity, line, source) in [("bus-tap", 1, "fixture"), ("fixture", 2, "other")] {
+            let forged = try SpawnedProcess(
+                "bus-tap", ["--play", mixed, "--bus-publish", broker.publishers, "--identity", identity],
+                environment: TestSecurity.forced)
+            #expect(try await forged.waitForExit(timeout: .seconds(30)) == .exited(2))
+            #expect(
+                forged.stderr.contains(
+                    "\(mixed) line \(line) cannot be published as \(identity): its source is \(source)"),
+                "\(forged.stderr)")
+        }
         let missing = try SpawnedProcess("bus-tap", ["--play", "\(folder)/absent.jsonl"])
         #expect(try await missing.waitForExit(timeout: .seconds(30)) == .exited(2))
         #expect(missing.stderr.contains("--play: cannot read \(folder)/absent.jsonl"))

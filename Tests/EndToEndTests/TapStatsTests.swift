@@ -71,12 +71,32 @@ struct TapStatsTests {
         await raw.close()
     }
 
+    @Test("on a terminal each --stats block replaces the last one; the final block stays")
+    func statsInPlaceOnTerminal() async throws {
+        let broker = try await RunningBroker.start()
+        // script(1) gives the tap a terminal, as an operator's would be.
+        let command =
+            [SpawnedProcess.binDirectory.appendingPathComponent("bus-tap").path]
+            + ["--bus-subscribe", broker.subscribers, "--stats", "--stats-interval", "0.2", "--timeout", "1"]
+        let tap = try SpawnedProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/script"), name: "script",
+            ["-qec", command.joined(separator: " "), "/dev/null"])
+        #expect(try await tap.waitForExit(timeout: .seconds(30)) == .exited(0), "\(tap.stdout)")
+        let clear = "\u{1B}[H\u{1B}[2J"
+        let blocks = tap.stdout.components(separatedBy: clear).dropFirst()
+        #expect(blocks.count >= 2, "one screen per interval: \(tap.stdout.debugDescription)")
+        #expect(blocks.allSatisfy { $0.hasPrefix("stats ") })
+        #expect(blocks.last?.contains("final ") == true, "the final block after the last screen")
+        #expect(broker.process.isRunning)
+    }
+
     @Test("bad arguments name the option")
     func badArguments() async throws {
         for (arguments, option) in [
             (["--stats-interval", "0"], "--stats-interval"), (["--rate", "5"], "--rate"),
             (["--from", "offer-registry:1"], "--from"), (["--replay", "tcp://127.0.0.1:1"], "--replay"),
-            (["--play", "x.jsonl", "--json"], "--play"),
+            (["--play", "x.jsonl", "--json"], "--play"), (["--stats", "--json"], "--stats"),
+            (["--from", "fixture/e2e:1", "offer."], "--from fixture/e2e:1"), (["--from", "fixture/e2e:0"], "--from"),
         ] {
             let tap = try SpawnedProcess("bus-tap", arguments)
             #expect(try await tap.waitForExit(timeout: .seconds(30)) != .exited(0))
