@@ -83,9 +83,20 @@ extension BusTapCommand {
             throw ExitCode(2)
         }
         if let security = settings.security { try checkPublishable(messages, file: file, security: security) }
-        let publisher = try settings.makePublisher()
+        // A context of its own, ended before exit: libzmq sends what it holds (up to the
+        // LINGER) only while its context lives, and this process exits right after.
+        let context = BusContext()
+        var options = try settings.brokerClientOptions()
+        options.lingerMilliseconds = 10_000
+        let publisher = try BusPublisher(connect: [settings.busPublish], options: options, context: context)
         try await player.play(messages, through: publisher, wait: .seconds(10))
         await publisher.close()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                context.terminate()
+                done.resume()
+            }.start()
+        }
         Diagnostics.write("bus-tap: published \(messages.count) envelopes from \(file) to \(settings.busPublish)")
     }
 }

@@ -46,25 +46,35 @@ actor HistoryFollower {
         self.makeClient = makeClient
     }
 
-    /// Every stored message of the followed streams from their start seq to the newest.
-    func history() async throws -> [BusMessage] {
-        var messages: [BusMessage] = []
-        for key in next.keys.sorted(by: { ($0.source, $0.stream) < ($1.source, $1.stream) }) {
-            messages += try await fetch(key, through: nil)
-        }
-        return messages
+    /// What the tap handles next, in order.
+    enum Item: Sendable {
+        /// A message from replay: complete and in order with what came before, by the
+        /// replay protocol's checks, so the seqs since the last one were gone on purpose.
+        case replayed(BusMessage)
+        case live(BusMessage)
+        /// Seqs up to `through` are accounted for (printed, or compacted and pruned).
+        case passOver(source: String, stream: String, through: Int64)
     }
 
-    /// What to print for a live message: nothing (already shown), the message, or the
+    /// Every stored message of the followed streams from their start seq to the newest.
+    func history() async throws -> [Item] {
+        var items: [Item] = []
+        for key in next.keys.sorted(by: { ($0.source, $0.stream) < ($1.source, $1.stream) }) {
+            items += try await fetch(key, through: nil)
+        }
+        return items
+    }
+
+    /// What to handle for a live message: nothing (already shown), the message, or the
     /// missing seqs from replay followed by the message.
-    func live(_ message: BusMessage, header: EnvelopeHeader) async throws -> [BusMessage] {
+    func live(_ message: BusMessage, header: EnvelopeHeader) async -> [Item] {
         let key = Key(source: header.source, stream: header.stream)
-        guard let expected = next[key], header.stream != Topic.heartbeatStream else { return [message] }
+        guard let expected = next[key], header.stream != Topic.heartbeatStream else { return [.live(message)] }
         if header.seq < expected { return [] }
-        var result: [BusMessage] = []
+        var items: [Item] = []
         if header.seq > expected {
             do {
-                result = try await fetch(key, through: header.seq - 1)
+                items = try await fetch(key, through: header.seq - 1)
             } catch {
                 // The publisher's replay is gone: say so, and go on live (the tap marks the gap).
                 Diagnostics.write(
@@ -73,26 +83,27 @@ actor HistoryFollower {
             }
         }
         next[key] = max(next[key] ?? 0, header.seq + 1)
-        return result + [message]
+        return items + [.live(message)]
     }
 
     /// Fetches `key` from its next seq through `through` (nil: the newest), in batches.
-    private func fetch(_ key: Key, through: Int64?) async throws -> [BusMessage] {
+    private func fetch(_ key: Key, through: Int64?) async throws -> [Item] {
         let client = try await client(for: key.source)
-        var messages: [BusMessage] = []
+        var items: [Item] = []
         while let from = next[key], through.map({ from <= $0 }) ?? true {
             let batch = try await client.fetch(stream: key.stream, from: from, timeout: timeout)
             let kept = batch.messages.filter { message in
                 guard let through, let seq = Self.seq(of: message) else { return true }
                 return seq <= through
             }
-            messages += kept
+            items += kept.map(Item.replayed)
             let last = kept.compactMap { Self.seq(of: $0) }.max() ?? (from - 1)
             let covered = through.map { min(batch.through, $0) } ?? batch.through
             next[key] = max(last, covered) + 1
+            items.append(.passOver(source: key.source, stream: key.stream, through: max(last, covered)))
             if batch.through < from || batch.through >= batch.latest { break }
         }
-        return messages
+        return items
     }
 
     private static func seq(of message: BusMessage) -> Int64? {

@@ -59,8 +59,9 @@ final class Tap: Sendable {
         do {
             if let follower {
                 let history = try await follower.history()
-                Diagnostics.write("bus-tap: \(history.count) messages of history from replay, then live")
-                for message in history where try handle(message) { return .countReached }
+                let count = history.filter { if case .replayed = $0 { true } else { false } }.count
+                Diagnostics.write("bus-tap: \(count) messages of history from replay, then live")
+                for item in history where try handle(item) { return .countReached }
             }
             while let delivery = try await subscriber.next() {
                 state.withLock { $0.lastActivity = .now }
@@ -73,13 +74,13 @@ final class Tap: Sendable {
                     Diagnostics.write(
                         "bus-tap: skipped a malformed message (\(frames) frames, \(bytes) bytes): \(reason)")
                 case .message(let message):
-                    var messages = [message]
+                    var items = [HistoryFollower.Item.live(message)]
                     if let follower,
                         let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)
                     {
-                        messages = try await follower.live(message, header: header)
+                        items = await follower.live(message, header: header)
                     }
-                    for message in messages where try handle(message) { return .countReached }
+                    for item in items where try handle(item) { return .countReached }
                 }
             }
             return .closed
@@ -90,8 +91,29 @@ final class Tap: Sendable {
         }
     }
 
+    /// Handles one item of history or live; true once `limit` messages were handled.
+    private func handle(_ item: HistoryFollower.Item) throws -> Bool {
+        switch item {
+        case .live(let message):
+            return try handle(message)
+        case .replayed(let message):
+            // Seqs skipped since the previous replayed one are gone on purpose, not lost.
+            if let header = try? EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope) {
+                state.withLock {
+                    $0.sequences.passOver(source: header.source, stream: header.stream, through: header.seq - 1)
+                }
+            }
+            return try handle(message)
+        case .passOver(let source, let stream, let through):
+            state.withLock { $0.sequences.passOver(source: source, stream: stream, through: through) }
+            return false
+        }
+    }
+
     /// Prints, records and counts one message; true once `limit` messages were handled.
     private func handle(_ message: BusMessage) throws -> Bool {
+        // History counts as activity: a long replay must not look idle to --timeout.
+        state.withLock { $0.lastActivity = .now }
         let header: EnvelopeHeader
         do {
             header = try EnvelopeHeader.decode(topic: message.topic, bytes: message.envelope)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @Suite("bus-tap --from: history from a replay endpoint, then live, as built binaries", .timeLimit(.minutes(3)))
@@ -47,6 +48,37 @@ struct TapHistoryTests {
         #expect(try await failing.waitForExit(timeout: .seconds(30)) == .exited(2))
         #expect(failing.stderr.contains("no answer for stream e2e from seq 1"), "\(failing.stderr)")
         #expect(publisher.isRunning && brokerProcess.isRunning)
+    }
+
+    @Test("--from over a compacted history: seqs gone on purpose are passed over, not reported as gaps")
+    func compactedHistory() async throws {
+        let broker = try RestartableBroker()
+        let brokerProcess = try await broker.start()
+        let data = scratchDirectory("from-compacted")
+        let workload = [
+            "--workload", "candidates", "--events", "2000", "--batch", "200", "--delivery-heartbeat-ms", "100",
+        ]
+        var publisher = try await startFixture("fixture-publisher", broker: broker, dataDirectory: data, workload)
+        _ = try await publisher.process.waitForStderr("emitted 2000", timeout: .seconds(60))
+        publisher.process.signal(SIGTERM)
+        try #require(try await publisher.process.waitForExit(timeout: .seconds(10)) == .exited(0))
+        publisher = try await startFixture(
+            "fixture-publisher", broker: broker, dataDirectory: data, workload + ["--delivery-compact-after-days", "0"])
+        _ = try await publisher.process.waitForStderr("outbox history maintained")
+        let outbox = PublisherOutbox(dataDirectory: data)
+        let held = try outbox.read { db in
+            try Int.fetchAll(db, sql: "SELECT seq FROM outbox WHERE stream = 'candidate' ORDER BY seq")
+        }
+        let latest = try #require(try outbox.latest()["candidate"])
+        try #require(held.count < Int(latest), "compaction left \(held.count) of \(latest): nothing to pass over")
+
+        let tap = try await startTap(
+            broker.subscribers,
+            ["--json", "--from", "fixture-publisher/candidate:1", "--count", "\(held.count)", "candidate."])
+        #expect(try await tap.waitForExit(timeout: .seconds(60)) == .exited(0), "\(tap.stderr.suffix(2_000))")
+        #expect(Self.seqs(tap.stdout) == held, "what the outbox holds, in order")
+        #expect(!tap.stderr.contains("gap in") && !tap.stderr.contains("duplicate in"), "\(tap.stderr.suffix(2_000))")
+        #expect(publisher.process.isRunning && brokerProcess.isRunning)
     }
 
     /// The seqs of the `--json` lines, in order.

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceTesting
 import Testing
 
 @Suite("bus-tap --stats and latency, as built binaries", .timeLimit(.minutes(3)))
@@ -30,7 +31,9 @@ struct TapStatsTests {
         let past = Date().addingTimeInterval(-0.3)
         // First interval: three of fixture's, then wait for a block that counted them.
         for seq in 1...3 { #expect(await raw.send(Sent("e2e.step", seq: seq, time: past))) }
-        _ = try await tap.waitForStdout(#"(topic e2e\.step 3 msg)"#)
+        _ = try await waitUntil("interval blocks counting fixture's first three", timeout: .seconds(30)) {
+            Self.intervalCount(of: "source fixture", in: tap.stdout) == 3 ? true : nil
+        }
         // Then a gap (4 missing), a duplicate, and another source on its own numbering.
         let rest = [
             Sent("e2e.step", seq: 5, time: past), Sent("e2e.step", seq: 5, time: past),
@@ -62,8 +65,9 @@ struct TapStatsTests {
             #expect(p50.map { $0 >= 300 && $0 < 60_000 } == true, "\(line)")
             #expect(p99.map { $0 >= (p50 ?? 0) } == true, "\(line)")
         }
-        // The first interval block counted fixture's three messages at a rate.
-        #expect(lines.contains { $0.hasPrefix("source fixture 3 msg ") && $0.hasSuffix("/s") })
+        // Interval blocks counted fixture's messages at a rate, and add up to the final block.
+        #expect(lines.contains { $0.hasPrefix("source fixture ") && $0.hasSuffix("/s") })
+        #expect(Self.intervalCount(of: "source fixture", in: tap.stdout) <= 5)
         // Gaps and duplicates are reported on stderr too.
         #expect(tap.stderr.contains("bus-tap: gap in fixture/e2e: seq 4–4 missing (1)"))
         #expect(tap.stderr.contains("bus-tap: duplicate in fixture/e2e: seq 5 (last seen 5)"))
@@ -102,6 +106,12 @@ struct TapStatsTests {
             #expect(try await tap.waitForExit(timeout: .seconds(30)) != .exited(0))
             #expect(tap.stderr.contains(option), "\(arguments): \(tap.stderr)")
         }
+    }
+
+    /// The sum of `label N msg` over the interval blocks (not the final one).
+    static func intervalCount(of label: String, in stdout: String) -> Int {
+        stdout.split(separator: "\n").prefix { !$0.hasPrefix("final ") }.filter { $0.hasPrefix(label + " ") }
+            .compactMap { Int($0.dropFirst(label.count + 1).prefix { $0 != " " }) }.reduce(0, +)
     }
 
     /// `+1234ms` or `+3s` in milliseconds.
