@@ -6,6 +6,8 @@ import Messages
 /// when it is a person's (a string anywhere but under `employer`, whose name is a company's
 /// and public). A name keeps the first letter of each word (`A*** T***`), a phone its
 /// country code and last two digits (`+223******56`), an e-mail its first letter (`a***@***`).
+/// Any other string has the phone numbers (`+` and 8 to 15 digits) and e-mail addresses it
+/// contains masked the same way.
 ///
 /// Only the candidate registry and the notifier may read `contact.` (DESIGN.md, "Security");
 /// a tap is a screen and a terminal's scrollback, so it shows contact details only to an
@@ -45,9 +47,19 @@ struct PersonalDataMask: Sendable {
             return .object(result)
         case .array(let elements):
             return .array(elements.map { mask($0, parent: parent) })
+        case .string(let text):
+            return .string(maskEmbedded(text))
         default:
             return value
         }
+    }
+
+    /// Phone numbers (E.164) and e-mail addresses inside any other string, e.g. a note or a
+    /// reason that should not have carried them, or a field named otherwise (`mobile`).
+    static func maskEmbedded(_ text: String) -> String {
+        guard text.contains("+") || text.contains("@") else { return text }
+        return text.replacing(/\+[0-9]{8,15}/) { maskPhone(String($0.output)) }
+            .replacing(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/) { maskEmail(String($0.output)) }
     }
 
     /// The masked value of a personal string field, or nil when `key` is not one.

@@ -5,8 +5,23 @@ import Foundation
 struct TapStats: Sendable {
     private struct Counts {
         var messages = 0
+        /// Every latency up to `sampleLimit`, then a uniform sample of that size (reservoir):
+        /// a tap left running for days keeps its memory bounded.
         var latencies: [Int64] = []
+
+        mutating func add(_ latency: Int64) {
+            messages += 1
+            if latencies.count < TapStats.sampleLimit {
+                latencies.append(latency)
+            } else {
+                let slot = Int.random(in: 0..<messages)
+                if slot < TapStats.sampleLimit { latencies[slot] = latency }
+            }
+        }
     }
+
+    /// Latencies kept per topic: percentiles are exact up to this many messages, sampled beyond.
+    static let sampleLimit = 100_000
 
     private var topics: [String: Counts] = [:]
     private var sources: [String: Int] = [:]
@@ -20,8 +35,7 @@ struct TapStats: Sendable {
     mutating func record(
         topic: String, source: String, stream: String, latency: Int64, verdict: SequenceTracker.Verdict
     ) {
-        topics[topic, default: Counts()].messages += 1
-        topics[topic, default: Counts()].latencies.append(latency)
+        topics[topic, default: Counts()].add(latency)
         sources[source, default: 0] += 1
         totalMessages += 1
         let key = "\(source)/\(stream)"

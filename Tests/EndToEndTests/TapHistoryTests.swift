@@ -81,6 +81,32 @@ struct TapHistoryTests {
         #expect(publisher.process.isRunning && brokerProcess.isRunning)
     }
 
+    @Test(
+        "with keys, --from contact. is refused by the replay endpoint to a tap without the right; shown to one with it")
+    func contactHistoryNeedsTheRight() async throws {
+        let secure = TestSecurity.forced
+        let broker = try await RunningBroker.start(environment: secure)
+        let publisher = try SpawnedProcess(
+            "fixture-publisher",
+            [
+                "--bus-publish", broker.publishers, "--bus-subscribe", broker.subscribers, "--data-dir",
+                scratchDirectory("from-contact"), "--http", "127.0.0.1:0", "--workload", "candidates", "--events",
+                "200", "--delivery-heartbeat-ms", "100",
+            ], environment: secure)
+        _ = try await publisher.waitForStderr("emitted 200", timeout: .seconds(60))
+        let arguments = ["--json", "--from", "fixture-publisher/contact:1", "--count", "1", "contact."]
+        let refused = try await startTap(broker.subscribers, arguments, environment: secure)
+        #expect(try await refused.waitForExit(timeout: .seconds(30)) == .exited(2))
+        #expect(refused.stderr.contains("replay tcp://") && refused.stderr.contains(" refused: "), "\(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        let allowed = try await startTap(
+            broker.subscribers, arguments + ["--identity", "bus-tap-contact"], environment: secure)
+        #expect(try await allowed.waitForExit(timeout: .seconds(30)) == .exited(0), "\(allowed.stderr)")
+        // Its right to contact. shows the details as the publisher sent them (an e-mail or a phone).
+        #expect(allowed.stdout.contains(#""type":"contact."#) && !allowed.stdout.contains("***"), "\(allowed.stdout)")
+        #expect(publisher.isRunning && broker.process.isRunning)
+    }
+
     /// The seqs of the `--json` lines, in order.
     static func seqs(_ stdout: String) -> [Int] {
         stdout.split(separator: "\n").compactMap { line in

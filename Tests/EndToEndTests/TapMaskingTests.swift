@@ -10,9 +10,14 @@ struct TapMaskingTests {
         "e2e.person", seq: 1,
         payload: #"{"candidateId":"c-1","name":{"given":"Aminata","family":"Traoré Diallo"},"#
             + #""contact":{"phone":"+22376123456","email":"aminata@example.org"},"#
-            + #""employer":{"name":"Sahel BTP"},"people":[{"name":"Moussa Keita","phone":"+33612345678"}]}"#)
+            + #""employer":{"name":"Sahel BTP"},"people":[{"name":"Moussa Keita","phone":"+33612345678"}],"#
+            + #""note":"call +22365432109 or write to fanta.k@example.net","mobile":"+22370001122"}"#)
 
-    static let secrets = ["Aminata", "Traoré", "Diallo", "76123456", "example.org", "Moussa", "Keita", "612345678"]
+    static let secrets = [
+        "Aminata", "Traoré", "Diallo", "76123456", "example.org", "Moussa", "Keita", "612345678", "65432109", "fanta",
+        "example.net",
+        "70001122",
+    ]
 
     @Test("by default: lines, --json and --record show A*** T***, +223******56, a***@***; the employer stays")
     func maskedByDefault() async throws {
@@ -31,6 +36,8 @@ struct TapMaskingTests {
         let json = taps[1].stdout
         #expect(json.contains(#""given":"A***""#) && json.contains(#""family":"T*** D***""#), "\(json)")
         #expect(json.contains(#""name":"M*** K***""#) && json.contains(#""phone":"+336******78""#))
+        #expect(json.contains(#""note":"call +223******09 or write to f***@***""#), "\(json)")
+        #expect(json.contains(#""mobile":"+223******22""#))
         // --json: still one JSON envelope per line, masked; --record writes the same line.
         let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         let payload = object?["payload"] as? [String: Any]
