@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bus
 import Foundation
+import Messages
 import ServiceKit
 import UnixSignals
 
@@ -101,7 +102,7 @@ struct BusTapCommand: AsyncParsableCommand {
         }
         if stats, json { throw ValidationError("--stats prints counts, not envelopes: leave out --json") }
         if replay != nil, from.isEmpty { throw ValidationError("--replay goes with --from SOURCE/STREAM:SEQ") }
-        if play != nil, !(from.isEmpty && record == nil && !stats && !json && count == nil) {
+        if play != nil, !(from.isEmpty && record == nil && !stats && !json && count == nil && prefixes.isEmpty) {
             throw ValidationError("--play publishes a file and exits: it takes --rate and --bus-publish only")
         }
     }
@@ -125,10 +126,20 @@ struct BusTapCommand: AsyncParsableCommand {
         }
         let mask = try personalDataMask(settings)
         let follower = try await historyFollower(settings)
-        let recorder = try record.map { path throws(TapFileError) in try TapRecorder(path: path) }
+        let recorder: TapRecorder?
+        do {
+            recorder = try record.map { path throws(TapFileError) in try TapRecorder(path: path) }
+        } catch {
+            throw ValidationError(error.description)
+        }
         let filters = prefixes.isEmpty ? [""] : prefixes
+        // --from also listens to its sources' heartbeats (not shown unless asked for), to fill
+        // a tail lost between reading history and the live subscription taking effect.
+        let heartbeats = (follower?.sources ?? []).sorted().map { Topic.heartbeat(source: $0) }
+            .filter { beat in !filters.contains { beat.hasPrefix($0) } }
         let subscriber = try BusSubscriber(
-            connect: [settings.busSubscribe], prefixes: filters, options: try settings.brokerClientOptions())
+            connect: [settings.busSubscribe], prefixes: filters + heartbeats,
+            options: try settings.brokerClientOptions())
         let colour =
             !noColor && !json && isatty(STDOUT_FILENO) == 1
             && ProcessInfo.processInfo.environment["NO_COLOR"] == nil

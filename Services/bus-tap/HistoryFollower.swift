@@ -42,6 +42,7 @@ actor HistoryFollower {
         makeClient: @escaping @Sendable (_ source: String) async throws -> ReplayClient
     ) {
         for start in starts { next[Key(source: start.source, stream: start.stream)] = start.seq }
+        sources = Set(starts.map(\.source))
         self.timeout = timeout
         self.makeClient = makeClient
     }
@@ -68,8 +69,9 @@ actor HistoryFollower {
     /// What to handle for a live message: nothing (already shown), the message, or the
     /// missing seqs from replay followed by the message.
     func live(_ message: BusMessage, header: EnvelopeHeader) async -> [Item] {
+        if header.stream == Topic.heartbeatStream { return await heartbeat(message, header: header) + [.live(message)] }
         let key = Key(source: header.source, stream: header.stream)
-        guard let expected = next[key], header.stream != Topic.heartbeatStream else { return [.live(message)] }
+        guard let expected = next[key] else { return [.live(message)] }
         if header.seq < expected { return [] }
         var items: [Item] = []
         if header.seq > expected {
@@ -84,6 +86,28 @@ actor HistoryFollower {
         }
         next[key] = max(next[key] ?? 0, header.seq + 1)
         return items + [.live(message)]
+    }
+
+    /// The sources the tap follows, whose heartbeats it must hear.
+    nonisolated let sources: Set<String>
+
+    /// A heartbeat names its source's latest seq per stream, and comes after those messages
+    /// on the same connection: a followed stream still behind it lost its tail between the
+    /// history read and the live subscription, which replay fills now.
+    private func heartbeat(_ message: BusMessage, header: EnvelopeHeader) async -> [Item] {
+        guard sources.contains(header.source), case .object(let streams)? = header.payload["streams"] else { return [] }
+        var items: [Item] = []
+        for (key, expected) in next where key.source == header.source {
+            guard case .int(let latest)? = streams[key.stream], latest >= expected else { continue }
+            do {
+                items += try await fetch(key, through: latest)
+            } catch {
+                Diagnostics.write(
+                    "bus-tap: could not fetch \(key.source)/\(key.stream) seq \(expected)–\(latest) from replay "
+                        + "(\(error)); going on live")
+            }
+        }
+        return items
     }
 
     /// Fetches `key` from its next seq through `through` (nil: the newest), in batches.

@@ -101,6 +101,8 @@ struct TapStatsTests {
             (["--from", "offer-registry:1"], "--from"), (["--replay", "tcp://127.0.0.1:1"], "--replay"),
             (["--play", "x.jsonl", "--json"], "--play"), (["--stats", "--json"], "--stats"),
             (["--from", "fixture/e2e:1", "offer."], "--from fixture/e2e:1"), (["--from", "fixture/e2e:0"], "--from"),
+            (["--record", "/nonexistent/folder/bus.jsonl"], "--record: cannot write"),
+            (["--play", "f", "e2e."], "--play"),
         ] {
             let tap = try SpawnedProcess("bus-tap", arguments)
             #expect(try await tap.waitForExit(timeout: .seconds(30)) != .exited(0))
