@@ -65,6 +65,16 @@ struct SequenceTracker: Sendable {
         return .gap(missing: expected...(header.seq - 1))
     }
 
+    /// Takes every seq of the stream up to `through` as seen: they came from replay, or
+    /// replay said they are gone on purpose (compacted or pruned), so none is a gap.
+    mutating func passOver(source: String, stream: String, through: Int64) {
+        let key = Stream(source: source, name: stream)
+        guard through >= 1 else { return }
+        var record = records[key] ?? Record(last: through)
+        record.last = max(record.last, through)
+        records[key] = record
+    }
+
     /// The line for standard error, or nil when there is nothing to say.
     static func report(_ verdict: Verdict, for header: EnvelopeHeader) -> String? {
         let stream = "\(header.source)/\(header.stream)"

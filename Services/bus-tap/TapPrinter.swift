@@ -9,8 +9,12 @@ struct TapPrinter: Sendable {
     var payloadWidth = 120
 
     /// `verdict` marks a readable line that broke its stream's numbering; in JSON the line
-    /// stays the envelope as received (the reports go to standard error).
-    func line(for message: BusMessage, header: EnvelopeHeader, verdict: SequenceTracker.Verdict = .inOrder) -> String {
+    /// stays the envelope as received (the reports go to standard error). A readable line
+    /// ends with `latency`, the milliseconds from the envelope's `time` to its reception.
+    func line(
+        for message: BusMessage, header: EnvelopeHeader, verdict: SequenceTracker.Verdict = .inOrder,
+        latency: Int64? = nil
+    ) -> String {
         if json {
             // Exactly as received; a line break in JSON is whitespace outside strings (inside
             // them it must be escaped), so turning it into a space keeps the JSON and the line.
@@ -21,8 +25,16 @@ struct TapPrinter: Sendable {
         let time = header.time.rfc3339
         let origin = "\(header.source)#\(header.seq)"
         let tag = self.tag(verdict).map { colour ? "\u{1B}[\($0.code)m\($0.text)\u{1B}[0m " : $0.text + " " } ?? ""
-        guard colour else { return "\(time) \(header.type) \(origin) \(tag)\(short)\n" }
-        return "\(dim(time)) \(paint(header.type, stream: header.stream)) \(dim(origin)) \(tag)\(short)\n"
+        let delay = latency.map { " " + Self.latency($0) } ?? ""
+        guard colour else { return "\(time) \(header.type) \(origin) \(tag)\(short)\(delay)\n" }
+        return "\(dim(time)) \(paint(header.type, stream: header.stream)) \(dim(origin)) \(tag)\(short)\(dim(delay))\n"
+    }
+
+    /// `+12ms`, `+3.4s`, or `-5ms` when the sender's clock is ahead of ours.
+    static func latency(_ milliseconds: Int64) -> String {
+        let sign = milliseconds < 0 ? "-" : "+"
+        let magnitude = abs(milliseconds)
+        return magnitude < 10_000 ? "\(sign)\(magnitude)ms" : "\(sign)\(magnitude / 1000)s"
     }
 
     /// The mark of a message out of sequence, and its colour (bold red, bold yellow).

@@ -10,14 +10,18 @@ struct TapGapTests {
 
         let source: String
 
-        init(_ topic: String, source: String = "fixture", seq: Int, payload: String? = nil) {
+        /// `time`, when given, is the envelope's (else a fixed day, the seq as milliseconds).
+        init(_ topic: String, source: String = "fixture", seq: Int, payload: String? = nil, time: Date? = nil) {
             self.topic = topic
             self.source = source
             let id = UUID().uuidString.lowercased()
             let millis = String(format: "%03d", seq % 1000)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let written = time.map { formatter.string(from: $0) } ?? "2026-11-28T10:00:00.\(millis)Z"
             envelope =
                 #"{"v":1,"id":"\#(id)","type":"\#(topic)","source":"\#(source)","seq":\#(seq),"#
-                + #""time":"2026-11-28T10:00:00.\#(millis)Z","payload":\#(payload ?? #"{"n":\#(seq)}"#)}"#
+                + #""time":"\#(written)","payload":\#(payload ?? #"{"n":\#(seq)}"#)}"#
         }
 
         /// A heartbeat: not stored, so not numbered (seq 0).
@@ -37,7 +41,7 @@ struct TapGapTests {
         ]
         // Two taps on the same bus: the JSON one subscribes to everything (""), the readable
         // one to two prefixes, so the publisher can wait for three distinct subscriptions.
-        let (broker, taps, raw) = try await busWithTaps(
+        let (broker, taps, raw) = try await Self.busWithTaps(
             [["--json", "--count", "10"], ["--count", "10", "e2e.", "heartbeat."]], subscriptions: 3)
         for message in messages { #expect(await raw.send(message)) }
         let json = taps[0]
@@ -51,8 +55,8 @@ struct TapGapTests {
             "bus-tap: duplicate in fixture/e2e: seq 4 (last seen 6)",
             "bus-tap: fixture/e2e: last seq 7, 1 gap (1 message missing), 2 duplicates",
         ]
-        #expect(reports(json) == expected, "stderr: \(json.stderr)")
-        #expect(reports(readable) == expected, "stderr: \(readable.stderr)")
+        #expect(Self.reports(json) == expected, "stderr: \(json.stderr)")
+        #expect(Self.reports(readable) == expected, "stderr: \(readable.stderr)")
         #expect(json.stdout == messages.map { $0.envelope + "\n" }.joined(), "byte for byte, no marks")
 
         let lines = readable.stdout.split(separator: "\n").map(String.init)
@@ -69,7 +73,7 @@ struct TapGapTests {
 
     @Test("a tap that starts mid-stream takes the first seq as a baseline: no gap, no summary")
     func startsMidStream() async throws {
-        let (broker, taps, raw) = try await busWithTaps([["--count", "5"]], subscriptions: 1)
+        let (broker, taps, raw) = try await Self.busWithTaps([["--count", "5"]], subscriptions: 1)
         // Two sources, interleaved: each is followed on its own.
         let messages = [
             Sent("e2e.step", seq: 42), Sent("e2e.step", source: "other", seq: 7), Sent("e2e.step", seq: 43),
@@ -77,7 +81,7 @@ struct TapGapTests {
         ]
         for message in messages { #expect(await raw.send(message)) }
         #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == .exited(0))
-        #expect(reports(taps[0]) == [], "stderr: \(taps[0].stderr)")
+        #expect(Self.reports(taps[0]) == [], "stderr: \(taps[0].stderr)")
         #expect(!taps[0].stdout.contains("[gap]") && !taps[0].stdout.contains("[dup]"))
         #expect(broker.process.isRunning, "the broker outlives the taps")
         await raw.close()
@@ -85,13 +89,13 @@ struct TapGapTests {
 
     @Test("numbering that starts over at 1 is a duplicate that suggests a restarted publisher")
     func publisherRestarted() async throws {
-        let (broker, taps, raw) = try await busWithTaps([["--count", "3"]], subscriptions: 1)
+        let (broker, taps, raw) = try await Self.busWithTaps([["--count", "3"]], subscriptions: 1)
         for message in [Sent("e2e.step", seq: 42), Sent("e2e.step", seq: 43), Sent("e2e.step", seq: 1)] {
             #expect(await raw.send(message))
         }
         #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(
-            reports(taps[0]) == [
+            Self.reports(taps[0]) == [
                 "bus-tap: duplicate in fixture/e2e: seq 1 (last seen 43), publisher restarted?",
                 "bus-tap: fixture/e2e: last seq 43, 0 gaps (0 messages missing), 1 duplicate",
             ], "stderr: \(taps[0].stderr)")
@@ -101,14 +105,14 @@ struct TapGapTests {
 
     @Test("with a sub-topic prefix the other topics of the stream are not gaps; duplicates still are")
     func subTopicPrefix() async throws {
-        let (broker, taps, raw) = try await busWithTaps([["--count", "3", "e2e.one"]], subscriptions: 1)
+        let (broker, taps, raw) = try await Self.busWithTaps([["--count", "3", "e2e.one"]], subscriptions: 1)
         let messages = [
             Sent("e2e.one", seq: 1), Sent("e2e.two", seq: 2), Sent("e2e.one", seq: 3), Sent("e2e.one", seq: 3),
         ]
         for message in messages { #expect(await raw.send(message)) }
         #expect(try await taps[0].waitForExit(timeout: .seconds(30)) == .exited(0))
         #expect(
-            reports(taps[0]) == [
+            Self.reports(taps[0]) == [
                 "bus-tap: duplicate in fixture/e2e: seq 3 (last seen 3)",
                 "bus-tap: fixture/e2e: last seq 3, 0 gaps (0 messages missing), 1 duplicate",
             ], "stderr: \(taps[0].stderr)")
@@ -119,7 +123,7 @@ struct TapGapTests {
     /// Starts a broker, one bus-tap per argument list, and a plain-libzmq publisher that has
     /// seen `subscriptions` distinct subscriptions arrive, so that nothing it sends is lost
     /// to ZeroMQ's slow joiner (the broker forwards each distinct prefix once).
-    private func busWithTaps(
+    static func busWithTaps(
         _ taps: [[String]], subscriptions: Int
     ) async throws -> (
         RunningBroker, [SpawnedProcess], SourcePublishers
@@ -166,7 +170,7 @@ struct TapGapTests {
     }
 
     /// What the tap said on standard error after it was ready.
-    private func reports(_ tap: SpawnedProcess) -> [String] {
+    static func reports(_ tap: SpawnedProcess) -> [String] {
         tap.stderr.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("bus-tap: subscribed") }
     }
 }
