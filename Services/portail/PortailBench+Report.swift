@@ -8,6 +8,8 @@ enum PortailBenchReport {
     enum Series: Hashable {
         case page(BenchPage)
         case owners(BenchPage)
+        /// One of a page's owners' calls, timed alone within its yardstick.
+        case call(BenchPage, Int)
         /// `GET /health`: a round trip to Portail, no session.
         case hop
         /// `GET /`: the door's session read and the layout around an almost empty page.
@@ -33,16 +35,13 @@ enum PortailBenchReport {
                 + "max \(counts.last ?? 0), \(counts.filter { $0 == 0 }.count) with none"
         let calls = BenchPage.allCases.map { page in
             let list = page.ownerCalls(http.owners, offer: setting.offer.id, ranked: setting.ranked)
-            let names = list.map { call in
-                let path = call.path.replacingOccurrences(of: setting.offer.id, with: "{id}")
-                return "GET " + (path.firstIndex(of: "?").map { String(path[..<$0]) } ?? path)
-            }
+            let names = list.map { label($0, setting) }
             return "\(page.rawValue) → \(list.count) call(s): \(names.joined(separator: ", "))"
         }
         return """
             portail bench: \(rounds) round(s) of \(grouped(requests)) turns after \(warmUp) untimed, one request at a time; \(build)
             machine: nproc \(ProcessInfo.processInfo.activeProcessorCount), \(BenchFigures.cpuModel()), \
-            \(ProcessInfo.processInfo.operatingSystemVersionString)
+            \(ProcessInfo.processInfo.operatingSystemVersionString); \(loadAverage())
             owners: \(grouped(setting.offers)) offers (\(grouped(setting.open)) open, \(grouped(setting.offers - setting.open)) \
             held for review); the matcher's index: \(setting.index)
             owners' API keys: \(http.owners.apiKey == nil ? "none (security off)" : "yes (PASSERELLE_PORTAIL_API_KEY)")
@@ -51,6 +50,12 @@ enum PortailBenchReport {
             yardstick: the owners' calls each page makes, from this process with Portail's headers:
               \(calls.joined(separator: "\n  "))
             """
+    }
+
+    /// `GET /offers/{id}`: a call's path without its query, the offer's id as `{id}`.
+    static func label(_ call: OwnerCall, _ setting: BenchSetting) -> String {
+        let path = call.path.replacingOccurrences(of: setting.offer.id, with: "{id}")
+        return "GET " + (path.firstIndex(of: "?").map { String(path[..<$0]) } ?? path)
     }
 
     static func roundLine(_ index: Int, of rounds: Int, _ timings: [Series: [Double]]) -> String {
@@ -86,22 +91,36 @@ enum PortailBenchReport {
     }
 
     /// A page's p50 split into its parts, each timed apart (so only roughly additive).
-    static func breakdown(_ rounds: [[Series: [Double]]], decoding: [BenchPage: [Double]]) -> String {
+    static func breakdown(
+        _ rounds: [[Series: [Double]]], decoding: [BenchPage: [Double]], setting: BenchSetting, owners: BenchOwners
+    ) -> String {
         let hop = figure(rounds, .hop, 0.5)
         let door = figure(rounds, .door, 0.5)
         var lines = ["where a page's p50 goes (parts timed apart, so roughly):"]
         for page in BenchPage.allCases {
             let total = figure(rounds, .page(page), 0.5)
-            let owners = figure(rounds, .owners(page), 0.5)
+            let yardstick = figure(rounds, .owners(page), 0.5)
             let decoded = percentile(decoding[page], 0.5)
-            let rest = total - owners - door - decoded
+            let rest = total - yardstick - door - decoded
             lines.append(
-                "  \(page.rawValue): \(ms(total)) = owners' calls \(ms(owners)) + a round trip to Portail \(ms(hop)) "
+                "  \(page.rawValue): \(ms(total)) = owners' calls \(ms(yardstick)) + a round trip to Portail \(ms(hop)) "
                     + "+ the door's session read and the layout \(ms(door - hop)) + decoding the owners' JSON "
                     + "\(ms(decoded)) (in-process, Foundation's JSONDecoder) + the rest (values, Mustache, "
                     + "answer) \(ms(rest))")
+            let calls = page.ownerCalls(owners, offer: setting.offer.id, ranked: setting.ranked)
+            lines.append(
+                "    its owners' calls one by one: "
+                    + calls.enumerated().map { "\(label($1, setting)) \(ms(figure(rounds, .call(page, $0), 0.5)))" }
+                    .joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The machine's load (/proc/loadavg): other work on it weighs on every figure.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        let averages = text.split(separator: " ").prefix(3).joined(separator: " ")
+        return averages.isEmpty ? "load average unknown" : "load average \(averages) (1, 5, 15 min)"
     }
 
     /// The nearest-rank percentile: the smallest value with at least `p` of them at or below it.

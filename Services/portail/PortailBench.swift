@@ -128,12 +128,19 @@ struct PortailBench: AsyncParsableCommand {
             for turn in 0..<turns {
                 for (page, path, calls) in plan {
                     let pageTime = { try await Self.timed { try await browser.page(path) } }
-                    let ownersTime = { try await Self.timed { for call in calls { try await browser.owner(call) } } }
+                    var each: [Double] = []
+                    let ownersTime = {
+                        try await Self.timed {
+                            each = []
+                            for call in calls { each.append(try await Self.timed { try await browser.owner(call) }) }
+                        }
+                    }
                     let (first, second) = turn % 2 == 0 ? (pageTime, ownersTime) : (ownersTime, pageTime)
                     let times = (try await first(), try await second())
                     let (mine, theirs) = turn % 2 == 0 ? times : (times.1, times.0)
                     timings[.page(page), default: []].append(mine)
                     timings[.owners(page), default: []].append(theirs)
+                    for (index, time) in each.enumerated() { timings[.call(page, index), default: []].append(time) }
                 }
                 timings[.hop, default: []].append(try await Self.timed { try await browser.open("/health") })
                 timings[.door, default: []].append(try await Self.timed { try await browser.page("/") })
@@ -153,7 +160,8 @@ struct PortailBench: AsyncParsableCommand {
         say()
         say(PortailBenchReport.table(measured))
         say()
-        say(PortailBenchReport.breakdown(measured, decoding: decoding))
+        say(PortailBenchReport.breakdown(measured, decoding: decoding, setting: setting, owners: owners))
+        say("at the end: \(PortailBenchReport.loadAverage())")
     }
 
     /// Milliseconds `body` took.
