@@ -63,8 +63,9 @@ struct BenchSetting: Sendable {
 
     /// The pages show what the owners hold: `/offres` its first offer and the total, the matches
     /// page one line per match with the candidate's name, not their id (the page falls back to
-    /// ids when a batch of names fails).
-    func check(_ http: BenchHTTP, paths: [String]) async throws {
+    /// ids when a batch of names fails). Returns their sizes in bytes. When a page changes what it
+    /// shows (the matches page by pages of 50, say), change these checks with `ownerCalls`.
+    func check(_ http: BenchHTTP, paths: [String]) async throws -> [Int] {
         let list = try await http.page(paths[0]).text
         if let first = listed.offers.first, !list.contains(">\(first.reference ?? first.id)</a>") {
             throw PortailBenchFailure(
@@ -82,6 +83,7 @@ struct BenchSetting: Sendable {
             throw PortailBenchFailure(
                 "GET \(paths[1]) shows candidate \(unnamed) without a name: a batch of names failed")
         }
+        return [list.utf8.count, matches.utf8.count]
     }
 
     private static func listing(_ http: BenchHTTP, _ path: String) async throws -> OwnerBodies.Listing {

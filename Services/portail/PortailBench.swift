@@ -60,6 +60,10 @@ struct PortailBench: AsyncParsableCommand {
     @Option(name: .customLong("warm-up"), help: "Untimed turns before the first round.")
     var warmUp = 50
 
+    /// `compose/dev bench portail` checks its extra arguments before minutes of set-up.
+    @Flag(name: .customLong("check-arguments"), help: .hidden)
+    var checkArguments = false
+
     func validate() throws {
         for (option, value) in [
             ("--portail", Optional(portail)), ("--offer-registry", offerRegistry),
@@ -81,8 +85,11 @@ struct PortailBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if checkArguments { return }
         guard let password = readLine(strippingNewline: true), !password.isEmpty else {
-            throw ValidationError("the password of --username \(username): none on standard input (one line)")
+            FileHandle.standardError.write(
+                Data("Error: the password of --username \(username): none on standard input (one line)\n".utf8))
+            throw ExitCode.validationFailure
         }
         let client = BenchHTTP.client()
         do {
@@ -120,7 +127,11 @@ struct PortailBench: AsyncParsableCommand {
                 calls: page.ownerCalls(owners, offer: setting.offer.id, ranked: setting.ranked)
             )
         }
-        try await setting.check(browser, paths: plan.map(\.path))
+        let sizes = try await setting.check(browser, paths: plan.map(\.path))
+        say(
+            "pages checked (what the owners hold, names shown): "
+                + zip(plan, sizes).map { "\($0.page.rawValue) \(PortailBenchReport.grouped($1)) bytes" }
+                .joined(separator: ", "))
         var measured: [[PortailBenchReport.Series: [Double]]] = []
         for index in 0...self.rounds {
             let turns = index == 0 ? warmUp : requests
