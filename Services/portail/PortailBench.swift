@@ -32,11 +32,14 @@ struct PortailBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Portail's URL.", valueName: "URL"))
     var portail: String
 
-    @Option(name: .customLong("offer-registry"), help: ArgumentHelp("Default http://127.0.0.1:8081.", valueName: "URL"))
+    @Option(
+        name: .customLong("offer-registry"),
+        help: ArgumentHelp("The offer registry's URL; default http://127.0.0.1:8081.", valueName: "URL"))
     var offerRegistry: String?
 
     @Option(
-        name: .customLong("candidate-registry"), help: ArgumentHelp("Default http://127.0.0.1:8082.", valueName: "URL"))
+        name: .customLong("candidate-registry"),
+        help: ArgumentHelp("The candidate registry's URL; default http://127.0.0.1:8082.", valueName: "URL"))
     var candidateRegistry: String?
 
     @Option(help: ArgumentHelp("The matcher's URL; default http://127.0.0.1:8083.", valueName: "URL"))
