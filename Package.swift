@@ -23,6 +23,7 @@ extension Target.Dependency {
     static var bus: Self { .target(name: "Bus") }
     static var codeLists: Self { .target(name: "CodeLists") }
     static var disclosure: Self { .target(name: "Disclosure") }
+    static var importing: Self { .target(name: "Importing") }
     static var matching: Self { .target(name: "Matching") }
     static var messages: Self { .target(name: "Messages") }
     static var seededRandom: Self { .target(name: "SeededRandom") }
@@ -44,6 +45,7 @@ extension Target.Dependency {
     static var hummingbirdBcrypt: Self { .product(name: "HummingbirdBcrypt", package: "hummingbird-auth") }
     static var hummingbirdTesting: Self { .product(name: "HummingbirdTesting", package: "hummingbird") }
     static var logging: Self { .product(name: "Logging", package: "swift-log") }
+    static var multipartKit: Self { .product(name: "MultipartKit", package: "multipart-kit") }
     static var mustache: Self { .product(name: "Mustache", package: "swift-mustache") }
     static var nioConcurrencyHelpers: Self { .product(name: "NIOConcurrencyHelpers", package: "swift-nio") }
     static var nioCore: Self { .product(name: "NIOCore", package: "swift-nio") }
@@ -74,7 +76,7 @@ let services: [Target] = [
         "notifier",
         dependencies: [
             .messages, .codeLists, .grdb, .hummingbird, .logging, .asyncHTTPClient, .crypto, .nioCore,
-            .nioHTTP1, .nioFoundationEssentialsCompat,
+            .nioHTTP1, .nioFoundationEssentialsCompat, .prometheus,
             // `notifier bench` feeds its Inbox BusMessages, as they come off the bus.
             .bus,
         ]),
@@ -93,11 +95,15 @@ let services: [Target] = [
             .serviceKit, .argumentParser, .messages, .codeLists, .grdb, .hummingbird, .hummingbirdAuth,
             .hummingbirdBcrypt, .mustache, .asyncHTTPClient, .httpTypes, .logging, .nioCore, .nioHTTP1,
             .nioFoundationEssentialsCompat,
+            // Bulk import: the same rules as `passerelle import`, files uploaded as multipart/form-data.
+            .importing, .multipartKit,
         ],
         path: "Services/portail", resources: [.copy("Resources")]),
     service(
         "passerelle",
-        dependencies: [.messages, .bus, .seededRandom, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1]),
+        dependencies: [
+            .messages, .importing, .bus, .seededRandom, .asyncHTTPClient, .nioCore,
+        ]),
     // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
     service(
         "fixture-publisher", in: "Tests/Fixtures",
@@ -128,6 +134,7 @@ let package = Package(
         .library(name: "Matching", targets: ["Matching"]),
         .library(name: "SeededRandom", targets: ["SeededRandom"]),
         .library(name: "Disclosure", targets: ["Disclosure"]),
+        .library(name: "Importing", targets: ["Importing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -143,6 +150,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -194,6 +202,13 @@ let package = Package(
             name: "Disclosure",
             path: "Shared/Disclosure"
         ),
+        // Reading officers' CSV and JSON lines files and sending their rows to a registry: what
+        // `passerelle import` and Portail's bulk import share.
+        .target(
+            name: "Importing",
+            dependencies: [.messages, .asyncHTTPClient, .csv, .crypto, .nioCore, .nioHTTP1],
+            path: "Shared/Importing"
+        ),
         .testTarget(
             name: "MessagesTests",
             dependencies: [.messages, .seededRandom],
@@ -223,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "PasserelleTests",
             dependencies: [
-                "passerelle", .messages, .codeLists, .argumentParser,
+                "passerelle", .importing, .messages, .codeLists, .argumentParser,
                 // The tests' small HTTP server, standing in for a registry.
                 .nioCore, .nioPosix, .nioHTTP1, .nioConcurrencyHelpers,
             ],

@@ -18,7 +18,7 @@ extension CandidateRegistry {
         AccessRule(.delete, "/candidates/:id", [.officer, .portal]),
     ]
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("/candidates") { request, _ -> Response in
             let key = try Idempotency.key(of: request)
             let draft = try await APIBody.decode(CandidateDraft.self, from: request)

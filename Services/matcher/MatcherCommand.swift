@@ -77,7 +77,7 @@ struct MatcherCommand: ServiceCommand {
         ) { envelope, db in
             try matcher.apply(envelope, db)
         }
-        runner.secureAPI([AccessRule(.get, "/matches", [.officer, .portal])], audit: database)
+        runner.secureAPI(MatchRoutes.accessRules, audit: database)
         MatchRoutes.add(to: runner.router, database: database)
         runner.context.health.report("index", .ok, "\(loaded.candidates) candidates, \(loaded.offers) open offers")
         runner.logger.info("matcher ready", metadata: ["threshold": "\(ruleSet.threshold)"])

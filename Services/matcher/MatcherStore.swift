@@ -38,6 +38,9 @@ enum MatcherStore {
                     CREATE TABLE pending_redactions (candidate_id TEXT PRIMARY KEY NOT NULL, up_to INTEGER NOT NULL)
                     """)
         }
+        // PUT /matches/…/follow-up takes an Idempotency-Key, as the registries' writes do.
+        Idempotency.migrate(&migrator)
+        FollowUpStore.migrate(&migrator)
     }
 
     static func saveOffer(_ offer: Offer, _ db: Database) throws {
@@ -105,11 +108,12 @@ enum MatcherStore {
             sql: "INSERT OR IGNORE INTO match_rows (candidate_id, seq) VALUES (?, ?)", arguments: [candidate, seq])
     }
 
-    /// Deletes the person's profile and matches, and schedules the redaction of the person's
-    /// match.* outbox rows once the relay has published them all.
+    /// Deletes the person's profile, matches and the officers' marks on them, and schedules the
+    /// redaction of the person's match.* outbox rows once the relay has published them all.
     static func erase(_ candidate: String, _ db: Database) throws {
         try db.execute(sql: "DELETE FROM candidates WHERE id = ?", arguments: [candidate])
         try db.execute(sql: "DELETE FROM matches WHERE candidate_id = ?", arguments: [candidate])
+        try FollowUpStore.erase(candidate, db)
         if let last = try Int64.fetchOne(
             db, sql: "SELECT MAX(seq) FROM match_rows WHERE candidate_id = ?", arguments: [candidate])
         {

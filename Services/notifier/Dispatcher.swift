@@ -24,6 +24,8 @@ struct Dispatcher: Sendable {
     let policy: SendingPolicy
     let logger: Logger
     var batchSize = 200
+    /// `passerelle_notifications_total{channel, outcome}` when the service counts (the bench does not).
+    var counters: DispatchCounters?
 
     /// One round: everything due now, a batch at a time without waiting in between (each
     /// message looked at once per round); returns how many were handed to the channel.
@@ -147,6 +149,7 @@ struct Dispatcher: Sendable {
         let finished = outcomes
         let recorded = try await database.pool.write { db in try finished.filter { try record($0, db) } }
         for outcome in recorded {
+            counters?.count(outcome.error == nil ? .sent : outcome.attempt >= policy.maxAttempts ? .failed : .retried)
             guard let reason = outcome.error else { continue }
             logger.warning(
                 outcome.attempt >= policy.maxAttempts

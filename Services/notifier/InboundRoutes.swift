@@ -16,7 +16,7 @@ struct InboundRoutes: Sendable {
     let limiter = RateLimiter(perMinute: 10)
     static let maximumText = 1_000
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/inbound/sms", method: method) { request, context -> Response in
                 let fields = try await Self.fields(request, context)
@@ -77,7 +77,7 @@ struct InboundRoutes: Sendable {
     }
 
     /// The request's fields: its query, and a form-encoded body (POST).
-    static func fields(_ request: Request, _ context: BasicRequestContext) async throws -> [String: String] {
+    static func fields(_ request: Request, _ context: ServiceRequestContext) async throws -> [String: String] {
         var fields: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
         if request.method == .post {

@@ -54,9 +54,11 @@ struct NotifierCommand: ServiceCommand {
                 Topic.stream(of: Topic.candidateRegistered), Topic.stream(of: Topic.offerPublished),
             ]
         ) { envelope, db in try notifier.apply(envelope, db) }
-        let dispatcher = Dispatcher(
+        var dispatching = Dispatcher(
             database: database, outbox: publishing.outbox, channel: channel, templates: templates, policy: policy,
             logger: runner.logger)
+        dispatching.counters = DispatchCounters(metrics: runner.context.metrics, channel: channel.name)
+        let dispatcher = dispatching
         try await dispatcher.recoverInterrupted()
         runner.secureAPI(
             [AccessRule(.get, "/notifications", [.officer, .portal])], audit: database,
@@ -85,7 +87,7 @@ struct NotifierCommand: ServiceCommand {
 
 /// `GET /notifications?candidate={id}`: what was sent to and received from a candidate.
 enum NotificationRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: ServiceDatabase) {
+    static func add(to router: Router<ServiceRequestContext>, database: ServiceDatabase) {
         router.get("/notifications") { request, _ -> Response in
             let query = QueryParameters(request)
             try query.only(["candidate", "limit"])

@@ -19,7 +19,7 @@ extension OfferRegistry {
         AccessRule(.post, "/offers/:id/close", [.officer, .portal]),
     ]
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("/offers") { request, _ -> Response in
             let key = try Idempotency.key(of: request)
             let draft = try await APIBody.decode(OfferDraft.self, from: request)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Importing
 
 /// `passerelle import offers|candidates FILE`.
 struct ImportCommand: AsyncParsableCommand {

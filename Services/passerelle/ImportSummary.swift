@@ -1,4 +1,5 @@
 import Foundation
+import Importing
 
 /// The closing line of `import` and `demo`, French then English.
 struct ImportSummary {

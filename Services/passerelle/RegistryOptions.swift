@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Importing
 import NIOCore
 
 /// Where the registries are and how hard to push them: shared by `import` and `demo`.

@@ -1,4 +1,5 @@
 import Foundation
+import Importing
 
 #if canImport(Glibc)
     import Glibc

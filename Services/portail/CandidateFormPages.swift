@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Messages
 import NIOHTTP1
+import ServiceKit
 
 /// `/candidats/nouveau`: the registration a field officer fills in with the candidate, consent
 /// per purpose with the sentence read to them. Before registering, a likely duplicate (the same
@@ -22,7 +23,7 @@ struct CandidateFormPages {
         ("consent.statistics", "Acceptez-vous d’être compté, sans votre nom, dans les statistiques du ministère ?"),
     ]
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/candidats/nouveau") { _, _ -> Response in
             _ = try CandidatePages.officer()
             return try render(
@@ -131,20 +132,20 @@ struct CandidateFormPages {
         model["hasDuplicates"] = !duplicates.isEmpty
         model["key"] = value("_key")
         model["genders"] = options(
-            "gender", [("F", "Femme"), ("M", "Homme"), ("X", "Autre ou ne souhaite pas le dire")])
-        model["regions"] = options("region", CodeLists.maliRegions.entries.map { ($0.code, $0.nameFR) })
-        model["countries"] = options("residence", CodeLists.countries.entries.map { ($0.code, $0.nameFR) })
+            "gender", [("F", tr("Femme")), ("M", tr("Homme")), ("X", tr("Autre ou ne souhaite pas le dire"))])
+        model["regions"] = options("region", CodeLists.maliRegions.entries.map { ($0.code, $0.name) })
+        model["countries"] = options("residence", CodeLists.countries.entries.map { ($0.code, $0.name) })
         model["educations"] = options(
-            "education", CodeLists.iscedLevels.entries.map { ($0.code, "\($0.code) — \($0.nameFR)") })
+            "education", CodeLists.iscedLevels.entries.map { ($0.code, "\($0.code) — \($0.name)") })
         model["channels"] = options(
-            "contact.preferredChannel", [("sms", "SMS"), ("email", "Courriel"), ("none", "Aucun")])
+            "contact.preferredChannel", [("sms", "SMS"), ("email", tr("Courriel")), ("none", tr("Aucun"))])
         model["messageLanguages"] = options(
-            "contact.language", [("fr", "Français"), ("en", "Anglais"), ("bm", "Bambara")])
+            "contact.language", [("fr", tr("Français")), ("en", tr("Anglais")), ("bm", "Bambara")])
         model["languageRows"] = (1...3).map { index in
             [
                 "index": index,
                 "languages": [["code": "", "name": "—", "selected": value("language\(index)").isEmpty]]
-                    + options("language\(index)", CodeLists.languages.entries.map { ($0.code, $0.nameFR) }),
+                    + options("language\(index)", CodeLists.languages.entries.map { ($0.code, $0.name) }),
                 "levels": options("level\(index)", ["A1", "A2", "B1", "B2", "C1", "C2"].map { ($0, $0) }),
             ] as [String: Any]
         }

@@ -28,7 +28,7 @@ struct CandidatePages {
         return session
     }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/candidats.csv") { request, _ -> Response in
             let session = try Self.officer()
             guard let search = Self.search(request) else {
@@ -54,7 +54,7 @@ struct CandidatePages {
                 "csv": "/candidats.csv?" + (request.uri.query ?? ""),
             ]
             if query["fait"] == "efface" {
-                values["notice"] = "Le candidat a été effacé : ses données ont quitté Passerelle."
+                values["notice"] = tr("Le candidat a été effacé : ses données ont quitté Passerelle.")
             }
             if let search = Self.search(request) {
                 let answer = try await owners.get(
@@ -88,14 +88,19 @@ struct CandidatePages {
             let id = context.parameters.get("id") ?? ""
             let form = try await FormBody.decode([String: String].self, from: request)
             guard CSRF.matches(form["_csrf"], session.csrf) else { throw CSRF.refused() }
-            // Twice: the officer ticks that the person asked, and types the reference back.
-            guard form["demande"] == "oui", (form["confirmation"] ?? "").trimmingCharacters(in: .whitespaces) == id
+            let read = try await owners.get(
+                owners.candidates, "/candidates/\(Pages.segment(id))", as: session.username)
+            guard read.isSuccess else { return try missing(id, read) }
+            let candidate = try read.decode(Candidate.self)
+            // Twice: the officer ticks that the person asked, and types their family name back
+            // (or the reference): a slip of the mouse erases no one.
+            guard form["demande"] == "oui",
+                Self.confirms(form["confirmation"] ?? "", family: candidate.name.family, id: id)
             else {
-                var values = Self.row(
-                    try await owners.get(owners.candidates, "/candidates/\(Pages.segment(id))", as: session.username)
-                        .decode(Candidate.self))
-                values["error"] =
-                    "Cochez la demande de la personne et recopiez sa référence exacte. / Tick the request and type the reference."
+                var values = Self.row(candidate)
+                values["error"] = OwnerClient.Answer.inLanguage(
+                    "Cochez la demande de la personne et recopiez son nom de famille. "
+                        + "/ Tick the person's request and type their family name.")
                 return try pages.render("effacer", title: "Effacer un candidat", values, status: .unprocessableContent)
             }
             let answer = try await owners.send(
@@ -108,7 +113,7 @@ struct CandidatePages {
     }
 
     /// The list's columns, and its CSV's.
-    static let columns = ["Nom", "Naissance", "Téléphone", "Région", "Référence"]
+    static var columns: [String] { ["Nom", "Naissance", "Téléphone", "Région", "Référence"].map(tr) }
 
     /// The registry's query for what the officer typed: phone, else references, else name (and year).
     static func search(_ request: Request) -> String? {
@@ -131,7 +136,8 @@ struct CandidatePages {
     private func missing(_ id: String, _ answer: OwnerClient.Answer) throws -> Response {
         if answer.status == 404 {
             return try pages.render(
-                "erreur", title: "Candidat introuvable", ["message": "Aucun candidat « \(id) »."], status: .notFound)
+                "erreur", title: "Candidat introuvable", ["message": tr("Aucun candidat") + " « \(id) »."],
+                status: .notFound)
         }
         return try pages.render(
             "erreur", title: "Candidat", ["message": answer.error?.message ?? ""], status: .badGateway)
@@ -148,20 +154,24 @@ struct CandidatePages {
             ("Mise en relation avec des offres", candidate.consent.matching),
             ("Être prévenu par SMS ou courriel", candidate.consent.notifications),
             ("Être compté (anonymement) dans les statistiques", candidate.consent.statistics),
-        ].map { ["purpose": $0.0, "given": $0.1 ? "oui" : "non"] }
+        ].map { ["purpose": tr($0.0), "given": tr($0.1 ? "oui" : "non")] }
         values["occupations"] = candidate.occupations.map {
-            CodeLists.isco[$0].map { "\($0.code) — \($0.titleFR)" } ?? $0
+            CodeLists.isco[$0].map { "\($0.code) — \($0.title)" } ?? $0
         }
         values["languages"] = candidate.languages.map {
-            "\(CodeLists.languages[$0.code]?.nameFR ?? $0.code) (\($0.level.rawValue))"
+            "\(CodeLists.languages[$0.code]?.name ?? $0.code) (\($0.level.rawValue))"
         }
         .joined(separator: ", ")
         values["destinations"] =
             candidate.destinations.isEmpty
-            ? "tous pays" : candidate.destinations.map { CodeLists.countries[$0]?.nameFR ?? $0 }.joined(separator: ", ")
-        let matches = try? await owners.get(owners.matches, "/matches?candidate=\(segment)", as: session.username)
-            .decode(MatchPages.MatchList.self)
-        // Each offer by its reference and title (the first 20; a profile, not a report).
+            ? tr("tous pays")
+            : candidate.destinations.map { CodeLists.countries[$0]?.name ?? $0 }.joined(separator: ", ")
+        let matches = try? await owners.get(
+            owners.matches, "/matches?candidate=\(segment)&limit=20", as: session.username
+        )
+        .decode(MatchPages.MatchList.self)
+        // Each offer by its reference and title (the best 20; a profile, not a report), with
+        // the officers' marks.
         var offers: [[String: Any]] = []
         for match in (matches?.matches ?? []).sorted(by: { $0.score > $1.score }).prefix(20) {
             let offer = try? await owners.get(
@@ -171,6 +181,8 @@ struct CandidatePages {
             offers.append([
                 "offer": match.offerId, "score": Int(match.score.rounded()),
                 "label": offer.map { "\($0.reference ?? $0.id) — \($0.title)" } ?? match.offerId,
+                "shortlisted": match.shortlisted ?? false, "contacted": match.contacted ?? false,
+                "contactedAt": MatchPages.when(match.contactedAt),
             ])
         }
         values["matches"] = offers
@@ -202,25 +214,36 @@ struct CandidatePages {
         .decode(Messages.self)
         values["messages"] = (messages?.notifications ?? []).map {
             [
-                "when": $0.created.description, "direction": $0.direction == "in" ? "reçu" : "envoyé",
+                "when": $0.created.description, "direction": tr($0.direction == "in" ? "reçu" : "envoyé"),
                 "text": $0.text ?? $0.template, "status": $0.status, "offer": $0.offerId ?? "—",
             ]
         }
         values["hasMessages"] = !(messages?.notifications ?? []).isEmpty
-        if notice == "cree" { values["notice"] = "Candidat enregistré." }
+        if notice == "cree" { values["notice"] = tr("Candidat enregistré.") }
         return try pages.render("candidat", title: "\(candidate.name.given) \(candidate.name.family)", values)
     }
 
     /// A candidate as the lists and the profile show them.
+    /// Whether `typed` is the family name (case, accents and spaces aside) or the reference.
+    static func confirms(_ typed: String, family: String, id: String) -> Bool {
+        func folded(_ text: String) -> String {
+            text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        }
+        let given = folded(typed)
+        return !given.isEmpty && (given == folded(family) || typed.trimmingCharacters(in: .whitespaces) == id)
+    }
+
     static func row(_ candidate: Candidate) -> [String: Any] {
         [
             "id": candidate.id, "name": "\(candidate.name.given) \(candidate.name.family)",
+            "family": candidate.name.family,
             "birthYear": candidate.birthYear, "phone": candidate.contact.phone ?? "—",
             "email": candidate.contact.email ?? "—",
-            "region": CodeLists.maliRegions[candidate.region]?.nameFR ?? candidate.region,
-            "residence": CodeLists.countries[candidate.residence]?.nameFR ?? candidate.residence,
-            "gender": ["F": "Femme", "M": "Homme"][candidate.gender.rawValue] ?? "Autre",
-            "education": CodeLists.iscedLevels["\(candidate.education)"]?.nameFR ?? "\(candidate.education)",
+            "region": CodeLists.maliRegions[candidate.region]?.name ?? candidate.region,
+            "residence": CodeLists.countries[candidate.residence]?.name ?? candidate.residence,
+            "gender": tr(["F": "Femme", "M": "Homme"][candidate.gender.rawValue] ?? "Autre"),
+            "education": CodeLists.iscedLevels["\(candidate.education)"]?.name ?? "\(candidate.education)",
             "experience": candidate.experienceYears, "availableFrom": candidate.availableFrom.description,
         ]
     }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Messages
 import NIOHTTP1
+import ServiceKit
 
 /// `/offres/{id}`: one offer, its flags explained, its history from the registry's audit;
 /// a supervisor approves or rejects an offer held for review; an officer closes one.
@@ -32,11 +33,14 @@ struct OfferDetailPages {
     }
 
     /// Why an offer closes, as the registry names it, in French.
-    static let closeReasons = [
-        ("filled", "Postes pourvus"), ("cancelled", "Annulée par l’employeur"), ("fraud", "Fraude"), ("other", "Autre"),
-    ]
+    static var closeReasons: [(String, String)] {
+        [
+            ("filled", tr("Postes pourvus")), ("cancelled", tr("Annulée par l’employeur")), ("fraud", tr("Fraude")),
+            ("other", tr("Autre")),
+        ]
+    }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/offres/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return try await page(id, notice: request.uri.queryParameters["fait"].map(String.init), error: nil)
@@ -91,7 +95,8 @@ struct OfferDetailPages {
         let answer = try await owners.get(owners.offers, "/offers/\(encoded)", as: session.username)
         if answer.status == 404 {
             return try pages.render(
-                "erreur", title: "Offre introuvable", ["message": "Aucune offre « \(id) »."], status: .notFound)
+                "erreur", title: "Offre introuvable", ["message": tr("Aucune offre") + " « \(id) »."], status: .notFound
+            )
         }
         if let failure = answer.error {
             return try pages.render("erreur", title: "Offre", ["message": failure.message], status: .badGateway)
@@ -104,12 +109,13 @@ struct OfferDetailPages {
         var values = OfferPages.row(offer)
         values["flagList"] = offer.flags.map { ["code": $0, "why": Self.explain($0)] }
         values["city"] = offer.city
-        values["contract"] = Self.contracts[offer.contract.rawValue] ?? offer.contract.rawValue
-        let per = ["hour": "de l’heure", "month": "par mois", "year": "par an"][offer.salary.period.rawValue] ?? ""
+        values["contract"] = Self.contracts[offer.contract.rawValue].map(tr) ?? offer.contract.rawValue
+        let per =
+            ["hour": "de l’heure", "month": "par mois", "year": "par an"][offer.salary.period.rawValue].map(tr) ?? ""
         values["salary"] = "\(Self.amount(offer.salary.amount)) \(offer.salary.currency) \(per)"
         values["workerFees"] =
             offer.conditions.workerFees == 0
-            ? "aucun" : "\(Self.amount(offer.conditions.workerFees)) \(offer.salary.currency)"
+            ? tr("aucun") : "\(Self.amount(offer.conditions.workerFees)) \(offer.salary.currency)"
         values["deadline"] = offer.applicationDeadline?.description ?? "—"
         values["pending"] = offer.status == .pending && session.role.approves
         values["closable"] = offer.status != .closed && session.role != .agency
@@ -119,7 +125,7 @@ struct OfferDetailPages {
             [
                 "time": entry.time, "who": entry.onBehalfOf ?? entry.actor,
                 "what": Self.action(entry.method, entry.path),
-                "status": entry.status, "changes": entry.changes.joined(separator: ", "),
+                "status": entry.status, "changes": Self.fieldNames(entry.changes),
             ] as [String: Any]
         }
         if let notice { values["notice"] = Self.done(notice) }
@@ -137,37 +143,48 @@ struct OfferDetailPages {
         value.formatted(.number.locale(Locale(identifier: "fr_FR")).precision(.fractionLength(0...2)))
     }
 
-    /// Why an offer check raised a flag, in French.
+    /// Why an offer check raised a flag, in the officer's language.
     static func explain(_ flag: String) -> String {
         if flag.hasPrefix("duplicate:") {
-            return
-                "Doublon probable de l’offre ouverte \(flag.dropFirst("duplicate:".count)) (même employeur, métier, pays)."
+            return tr("Doublon probable de l’offre ouverte") + " \(flag.dropFirst("duplicate:".count)) "
+                + tr("(même employeur, métier, pays).")
         }
         switch flag {
-        case "worker-fees": return "Des frais sont demandés au travailleur : une offre légale n’en demande aucun."
-        case "employer-registration": return "L’employeur n’a pas de numéro d’enregistrement."
-        case "deadline-passed": return "La date limite de candidature est passée."
+        case "worker-fees": return tr("Des frais sont demandés au travailleur : une offre légale n’en demande aucun.")
+        case "employer-registration": return tr("L’employeur n’a pas de numéro d’enregistrement.")
+        case "deadline-passed": return tr("La date limite de candidature est passée.")
         default: return flag
         }
     }
 
+    /// The fields an edit changed, as the offer form names them (`salary.amount` → « Salaire »).
+    static func fieldNames(_ paths: [String]) -> String {
+        let labels = Dictionary(
+            OfferForm(values: [:]).fields.map { ($0.name, $0.label) }, uniquingKeysWith: { first, _ in first })
+        return paths.map { path in
+            labels[path] ?? labels[path == "requirements.languages" ? "requirements.language" : ""] ?? path
+        }.joined(separator: ", ")
+    }
+
     static func action(_ method: String, _ path: String) -> String {
-        if path.hasSuffix("/approve") { return "Approbation" }
-        if path.hasSuffix("/close") { return "Fermeture" }
+        if path.hasSuffix("/approve") { return tr("Approbation") }
+        if path.hasSuffix("/close") { return tr("Fermeture") }
+        if path.hasSuffix("/consent") { return tr("Consentements modifiés") }
         switch method {
-        case "POST": return "Création"
-        case "PUT": return "Modification"
-        default: return "\(method) \(path)"
+        case "POST": return tr("Création")
+        case "PUT": return tr("Modification")
+        case "DELETE": return tr("Effacement")
+        default: return tr("Autre") + " (\(method))"
         }
     }
 
     static func done(_ action: String) -> String {
         switch action {
-        case "approuver": "Offre approuvée : elle est ouverte."
-        case "rejeter": "Offre rejetée."
-        case "fermer": "Offre fermée."
-        case "creer": "Offre enregistrée."
-        case "modifier": "Offre modifiée."
+        case "approuver": tr("Offre approuvée : elle est ouverte.")
+        case "rejeter": tr("Offre rejetée.")
+        case "fermer": tr("Offre fermée.")
+        case "creer": tr("Offre enregistrée.")
+        case "modifier": tr("Offre modifiée.")
         default: ""
         }
     }

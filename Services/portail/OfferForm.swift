@@ -39,12 +39,12 @@ struct OfferForm {
             -> Field
         {
             Field(
-                name: name, label: label, value: values[name] ?? "", error: errors[name], kind: kind,
-                required: required, hint: hint)
+                name: name, label: tr(label), value: values[name] ?? "", error: errors[name], kind: kind,
+                required: required, hint: hint.map(tr))
         }
         func choice(_ name: String, _ label: String, _ options: [(String, String)], required: Bool = true) -> Field {
             var field = text(name, label, kind: "select", required: required)
-            field.options = options.map { ["code": $0.0, "name": $0.1, "selected": $0.0 == (values[name] ?? "")] }
+            field.options = options.map { ["code": $0.0, "name": tr($0.1), "selected": $0.0 == (values[name] ?? "")] }
             return field
         }
         return [
@@ -52,7 +52,7 @@ struct OfferForm {
             text(
                 "occupation", "Métier (CITP-08 : tapez un mot ou un code)", kind: "isco",
                 hint: "Code à quatre chiffres de la CITP-08, par ex. 9211."),
-            choice("country", "Pays de destination", CodeLists.countries.entries.map { ($0.code, $0.nameFR) }),
+            choice("country", "Pays de destination", CodeLists.countries.entries.map { ($0.code, $0.name) }),
             text("city", "Ville"),
             text("employer.name", "Employeur"),
             text("employer.registration", "Numéro d’enregistrement de l’employeur", required: false),
@@ -69,11 +69,11 @@ struct OfferForm {
             text("salary.amount", "Salaire", kind: "number"),
             choice(
                 "salary.currency", "Monnaie",
-                CodeLists.currencies.entries.map { ($0.code, "\($0.code) — \($0.nameFR)") }),
+                CodeLists.currencies.entries.map { ($0.code, "\($0.code) — \($0.name)") }),
             choice("salary.period", "Par", [("month", "mois"), ("hour", "heure"), ("year", "an")]),
             choice(
                 "requirements.language", "Langue exigée",
-                [("", "aucune")] + CodeLists.languages.entries.map { ($0.code, $0.nameFR) },
+                [("", "aucune")] + CodeLists.languages.entries.map { ($0.code, $0.name) },
                 required: false),
             choice(
                 "requirements.level", "Niveau (CECRL)", ["A1", "A2", "B1", "B2", "C1", "C2"].map { ($0, $0) },
@@ -139,8 +139,8 @@ struct OfferForm {
     }
 
     /// The ISCO-08 unit groups for the picker: « 9211 — Manœuvres agricoles … ».
-    static let occupations: [[String: String]] = CodeLists.isco.unitGroups.map {
-        ["value": "\($0.code) — \($0.titleFR)"]
+    static var occupations: [[String: String]] {
+        CodeLists.isco.unitGroups.map { ["value": "\($0.code) — \($0.title)"] }
     }
 }
 
@@ -149,7 +149,7 @@ extension OfferForm {
     init(offer: Offer) {
         var values: [String: String] = [
             "title": offer.title,
-            "occupation": CodeLists.isco[offer.occupation].map { "\($0.code) — \($0.titleFR)" } ?? offer.occupation,
+            "occupation": CodeLists.isco[offer.occupation].map { "\($0.code) — \($0.title)" } ?? offer.occupation,
             "country": offer.country, "city": offer.city, "employer.name": offer.employer.name,
             "employer.registration": offer.employer.registration, "positions": "\(offer.positions)",
             "contract": offer.contract.rawValue, "startDate": offer.startDate.description,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Messages
 import NIOHTTP1
+import ServiceKit
 
 /// `/offres/nouvelle`: the form an officer or an agency fills in; the registry validates it,
 /// and its errors come back next to the field at fault, in French and English.
@@ -9,7 +10,7 @@ struct OfferFormPages {
     let pages: Pages
     let owners: OwnerClient
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/offres/nouvelle") { _, _ -> Response in
             try render(
                 OfferForm(
@@ -51,7 +52,7 @@ struct OfferFormPages {
     }
 
     /// `/offres/{id}/modifier`: the offer as read, sent back with its version; a stale edit says so.
-    func addEditing(to router: Router<BasicRequestContext>) {
+    func addEditing(to router: Router<ServiceRequestContext>) {
         router.get("/offres/:id/modifier") { _, context -> Response in
             guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
             let id = context.parameters.get("id") ?? ""

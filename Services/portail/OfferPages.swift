@@ -49,23 +49,27 @@ struct OfferPages {
     }
 
     /// The columns of the list, and of its CSV.
-    static let columns = ["Référence", "Intitulé", "Pays", "Métier", "Postes", "Employeur", "Statut", "Signalements"]
+    static var columns: [String] {
+        ["Référence", "Intitulé", "Pays", "Métier", "Postes", "Employeur", "Statut", "Signalements"].map(tr)
+    }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/offres") { request, _ -> Response in
             guard let session = PortalSession.current else { return Pages.redirect("/connexion") }
             let filters = Filters(request)
-            let page = max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1)
+            // Capped, so that « page=9223372036854775807 » cannot overflow the offset.
+            let page = min(max(1, request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1), 1_000_000)
             let answer = try await owners.get(
                 owners.offers, filters.owner(limit: Self.pageSize, offset: (page - 1) * Self.pageSize),
                 as: session.username)
             var values: [String: Any] = [
                 "countries": CodeLists.countries.entries.map {
-                    ["code": $0.code, "name": $0.nameFR, "selected": $0.code == filters.country]
+                    ["code": $0.code, "name": $0.name, "selected": $0.code == filters.country]
                 },
-                "statuses": [("pending", "En attente de revue"), ("open", "Ouverte"), ("closed", "Fermée")].map {
-                    ["code": $0.0, "name": $0.1, "selected": $0.0 == filters.status]
-                },
+                "statuses": [("pending", tr("En attente de revue")), ("open", tr("Ouverte")), ("closed", tr("Fermée"))]
+                    .map {
+                        ["code": $0.0, "name": $0.1, "selected": $0.0 == filters.status]
+                    },
                 "trade": filters.trade, "flaggedOnly": filters.flagged, "columns": Self.columns,
                 "csv": "/offres.csv?\(filters.query)",
             ]
@@ -114,8 +118,8 @@ struct OfferPages {
     static func row(_ offer: Offer) -> [String: Any] {
         [
             "id": offer.id, "reference": offer.reference ?? offer.id, "title": offer.title,
-            "country": CodeLists.countries[offer.country]?.nameFR ?? offer.country,
-            "trade": CodeLists.isco[offer.occupation]?.titleFR ?? offer.occupation, "positions": offer.positions,
+            "country": CodeLists.countries[offer.country]?.name ?? offer.country,
+            "trade": CodeLists.isco[offer.occupation]?.title ?? offer.occupation, "positions": offer.positions,
             "employer": offer.employer.name, "status": statusName(offer.status),
             "flags": offer.flags.joined(separator: ", "),
             "flagged": !offer.flags.isEmpty,
@@ -124,9 +128,9 @@ struct OfferPages {
 
     static func statusName(_ status: OfferStatus) -> String {
         switch status {
-        case .pending: "En attente de revue"
-        case .open: "Ouverte"
-        case .closed: "Fermée"
+        case .pending: tr("En attente de revue")
+        case .open: tr("Ouverte")
+        case .closed: tr("Fermée")
         }
     }
 }

@@ -7,6 +7,8 @@ import ServiceKit
 /// Renders Portail's pages: Mustache templates (HTML escaping on by default) with a layout.
 struct Pages: Sendable {
     let library: MustacheLibrary
+    /// The English of the pages' text (`en.json` beside the templates).
+    let translate: Translation
 
     /// The templates shipped with the executable, or those of `directory` (`portail.templatesDir`).
     static func load(directory: String?) async throws -> Pages {
@@ -14,14 +16,15 @@ struct Pages: Sendable {
         let library = try await MustacheLibrary(directory: folder)
         for name in [
             "layout", "connexion", "accueil", "offres", "offre", "erreur", "offre-form", "candidats", "candidat",
-            "effacer", "offre-candidats",
-            "candidat-form",
+            "effacer", "offre-candidats", "candidat-form", "import", "import-suivi",
         ]
         where library.getTemplate(named: name) == nil {
             throw SettingsError.invalid(
                 key: "portail.templatesDir", reason: "no \(name).mustache in \(folder): the pages cannot be drawn")
         }
-        return Pages(library: library)
+        let translation = try Translation.load(folder: folder)
+        Translation.install(translation)
+        return Pages(library: library, translate: translation)
     }
 
     /// `text` as one path segment or query value (letters, digits and `-._~` kept as they are).
@@ -36,20 +39,25 @@ struct Pages: Sendable {
 
     /// A page for the signed-in officer: `values` plus what the layout needs.
     func render(
-        _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status = .ok
+        _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status = .ok,
+        refresh seconds: Int? = nil
     )
         throws -> Response
     {
         // An absent value must be absent: an Optional wrapped in Any would print « nil ».
         var context = values.filter { !Self.isNil($0.value) }
-        context["pageTitle"] = title
+        context["pageTitle"] = translate(title)
         context["lang"] = "fr"
+        context["t"] = translate.lambda(english: PortalSession.current?.language == "en")
+        // A page that follows work going on (an import) reloads itself: no script needed.
+        if let seconds { context["refresh"] = seconds }
         if let session = PortalSession.current {
             let english = session.language == "en"
             context["lang"] = session.language
             context["english"] = english
+            context["french"] = !english
             context["officer"] = [
-                "name": session.displayName, "role": session.role.title, "csrf": session.csrf,
+                "name": session.displayName, "role": translate(session.role.title), "csrf": session.csrf,
                 "seesCandidates": session.role.seesCandidates, "approves": session.role.approves,
                 "otherLanguage": english ? "fr" : "en", "otherLanguageName": english ? "Français" : "English",
             ]

@@ -27,7 +27,7 @@ struct PortailCommand: ServiceCommand {
         }
         let runner = ServiceRunner(settings: settings)
         let pages = try await Pages.load(directory: settings.value("portail.templatesDir"))
-        let secure = try settings.choice("portail.secureCookies", default: SecureCookies.no) == .yes
+        let secure = try settings.choice("portail.secureCookies", default: YesNo.no) == .yes
         let driver = DatabasePersistDriver(database: database)
         let sessions = SessionStorage<PortalSession>(
             driver,
@@ -54,7 +54,11 @@ struct PortailCommand: ServiceCommand {
         SignInRoutes(
             pages: pages, accounts: accounts, sessions: sessions,
             sessionLength: .seconds(try settings.integer("portail.sessionHours", default: 10, in: 1...168) * 3_600),
-            secureCookies: secure
+            secureCookies: secure,
+            throttle: SignInThrottle(
+                limit: try settings.integer("portail.addressFailures", default: 20, in: 1...10_000),
+                window: TimeInterval(try settings.integer("portail.lockoutMinutes", default: 15, in: 1...10_080) * 60)),
+            behindProxy: try settings.choice("portail.behindProxy", default: YesNo.no) == .yes
         ).add(to: runner.router)
         runner.router.get("/") { _, _ -> Response in try pages.render("accueil", title: "Accueil", [:]) }
         OfferPages(pages: pages, owners: owners).add(to: runner.router)
@@ -64,6 +68,13 @@ struct PortailCommand: ServiceCommand {
         CandidatePages(pages: pages, owners: owners).add(to: runner.router)
         MatchPages(pages: pages, owners: owners).add(to: runner.router)
         OfferDetailPages(pages: pages, owners: owners).add(to: runner.router)
+        let imports = try ImportJobs(
+            folder: settings.dataDirectory + "/imports", owners: owners,
+            maxRunning: try settings.integer("portail.importsRunning", default: 4, in: 1...64), logger: runner.logger)
+        ImportPages(
+            pages: pages, jobs: imports,
+            limit: try settings.integer("portail.importMaxMB", default: 32, in: 1...1_024) * 1_048_576
+        ).add(to: runner.router)
         let pruning = PeriodicService("expired sessions", every: .seconds(3_600), logger: runner.logger) {
             try await driver.prune()
         }
@@ -71,6 +82,7 @@ struct PortailCommand: ServiceCommand {
         return AssembledService(runner: runner, services: [pruning])
     }
 
-    /// `portail.secureCookies`: `yes` behind TLS (the browser sends cookies only over HTTPS).
-    enum SecureCookies: String, CaseIterable { case yes, no }
+    /// A yes-or-no setting: `portail.secureCookies` (`yes` behind TLS: the browser sends cookies
+    /// only over HTTPS) and `portail.behindProxy`.
+    enum YesNo: String, CaseIterable { case yes, no }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
+import ServiceKit
 
 extension PortalSession {
     /// The officer of the request being handled (set by ``PortalDoor``).
@@ -12,7 +13,7 @@ extension PortalSession {
 /// its cookie (sessions live in Portail's SQLite); no session → to `/connexion`; a write
 /// without this session's CSRF token → 403.
 struct PortalDoor: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = ServiceRequestContext
     let sessions: SessionStorage<PortalSession>
 
     /// What anyone may fetch without signing in.

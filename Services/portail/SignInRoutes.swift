@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
 import Messages
+import ServiceKit
 
 /// `/connexion` and `/deconnexion`.
 struct SignInRoutes {
@@ -12,17 +13,34 @@ struct SignInRoutes {
     let sessionLength: Duration
     /// Cookies marked Secure (behind TLS).
     let secureCookies: Bool
+    /// Failed sign-ins per address.
+    let throttle: SignInThrottle
+    /// Behind a reverse proxy on this host: the address is the last of `X-Forwarded-For`.
+    let behindProxy: Bool
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/connexion") { request, _ -> Response in
             try form(request, error: nil, status: .ok)
         }
-        router.post("/connexion") { request, _ -> Response in
+        router.post("/connexion") { request, context -> Response in
             let form = try await FormBody.decode(SignInForm.self, from: request)
             guard let expected = request.cookies[CSRF.cookie]?.value, CSRF.matches(form._csrf, expected) else {
                 throw CSRF.refused()
             }
-            switch try await accounts.signIn(username: form.identifiant, password: form.motDePasse) {
+            let address = address(request, context)
+            // Before any password is checked: bcrypt is the costly part.
+            if let until = throttle.blockedUntil(address) {
+                var response = try self.form(
+                    request,
+                    error: "Trop d’essais depuis cet appareil ; réessayez après \(Self.clock(Timestamp(until))) UTC. / "
+                        + "Too many attempts from this device; try again after \(Self.clock(Timestamp(until))) UTC.",
+                    status: .tooManyRequests, username: form.identifiant, after: form.suite)
+                response.headers[.retryAfter] = "\(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))"
+                return response
+            }
+            let outcome = try await accounts.signIn(username: form.identifiant, password: form.motDePasse)
+            if case .signedIn = outcome {} else { throttle.failed(address) }
+            switch outcome {
             case .signedIn(let session):
                 let cookie = try await sessions.save(session: session, expiresIn: sessionLength)
                 return Pages.redirect(Pages.localPath(form.suite), cookies: [cookie.description])
@@ -78,6 +96,13 @@ struct SignInRoutes {
             sameSite: .strict)
         response.headers.append(HTTPField(name: .setCookie, value: cookie.description))
         return response
+    }
+
+    /// The peer's address, or behind a proxy on this host the one the proxy names last.
+    private func address(_ request: Request, _ context: ServiceRequestContext) -> String {
+        let peer = context.remoteAddress?.ipAddress ?? "-"
+        guard behindProxy, let forwarded = request.headers[.init("X-Forwarded-For")!] else { return peer }
+        return forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? peer
     }
 
     static func clock(_ time: Timestamp) -> String {

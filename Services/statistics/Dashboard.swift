@@ -21,7 +21,7 @@ struct DashboardRoutes {
     static let policy =
         "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/") { _, _ -> Response in
             let role = APICaller.current?.role
             let view: View = role == .officer || role == .statistics ? .exact : .public(threshold: reader.threshold)

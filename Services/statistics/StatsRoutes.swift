@@ -8,7 +8,7 @@ import ServiceKit
 struct StatsRoutes {
     let reader: StatsReader
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServiceRequestContext>) {
         router.get("/stats") { _, _ -> Response in
             APIBody.response(
                 Catalogue(

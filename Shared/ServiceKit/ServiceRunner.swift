@@ -29,11 +29,11 @@ public struct ServiceContext: Sendable {
 public struct ServiceRunner {
     public let context: ServiceContext
     /// The HTTP router: `/health` and `/metrics` are already on it.
-    public let router: Router<BasicRequestContext>
+    public let router: Router<ServiceRequestContext>
 
     public init(settings: ServiceSettings) {
         context = ServiceContext(settings: settings)
-        router = Router()
+        router = Router(context: ServiceRequestContext.self)
         router.add(middleware: HTTPMetrics(metrics: context.metrics))
         router.addAdminRoutes(health: context.health, metrics: context.metrics)
     }

@@ -26,6 +26,10 @@ that the labels are tested too. The steps, each with a full-page screenshot DIR/
                                 mark, the table's header cells as its header, the offer's row
     12-effacer-confirmation     the candidate's « Effacer ce candidat », both confirmations given
     13-effacement               erased: a search by the reference finds no one
+    14-import                   « Import »: a CSV of three candidates uploaded, one of them wrong; the page
+                                reloads itself until « Import terminé »: 2 created, 1 rejected; the
+                                rejects file downloaded: a byte-order mark, line, field, code, message,
+                                then the row
 
 The flow stops at the first step that fails (later steps are not in the report). A console
 error, an uncaught page error, a failed request, a failed subresource, a page answered with
@@ -74,7 +78,7 @@ OFFER = {
     "salary": "1260",
     "currency": "EUR",
     "period": "mois",
-    "language": "castillan",
+    "language": "espagnol",
     "level": "A1",
     "experience": "1",
     "fees": "300",
@@ -82,8 +86,17 @@ OFFER = {
 CANDIDATE = {
     "given": "Fatoumata", "family": "Diarra", "gender": "Femme", "year": "1996", "region": "Sikasso",
     "phone": "+22376123456", "occupation": "9211", "experience": "3", "education": "2",
-    "language": "castillan", "level": "A2", "destinations": "ES", "available": "2027-01-01",
+    "language": "espagnol", "level": "A2", "destinations": "ES", "available": "2027-01-01",
 }
+# Three candidates for the bulk import; Mariam's gender is wrong, so she is rejected.
+IMPORT_CSV = (
+    "name.given,name.family,gender,birthYear,region,residence,contact.phone,contact.preferredChannel,"
+    "contact.language,occupations,experienceYears,education,languages,destinations,availableFrom,"
+    "consent.matching,consent.notifications,consent.statistics\n"
+    "Oumou,Sangaré,F,1994,ML-3,ML,+22376555001,sms,fr,9211,2,2,fr:B1,ES,2027-01-01,oui,oui,oui\n"
+    "Issa,Coulibaly,M,1991,ML-3,ML,+22376555002,sms,fr,9211,4,2,fr:B1,ES,2027-01-01,oui,oui,non\n"
+    "Mariam,Keïta,Z,1999,ML-3,ML,+22376555003,sms,fr,9211,1,2,fr:B1,ES,2027-01-01,oui,oui,oui\n"
+)
 CONSENTS = [
     "vous proposer des offres d’emploi à l’étranger",
     "être prévenu par SMS des offres qui vous correspondent",
@@ -304,6 +317,21 @@ class Flow:
     def click(self, role: str, name: str, exact: bool = True) -> None:
         self.page.get_by_role(role, name=name, exact=exact).click()
 
+    def download_csv(self, link: str) -> tuple[str, bytes, list[list[str]]]:
+        """Clicks the link, and reads the CSV it downloads: its name, bytes and records (UTF-8
+        with a byte-order mark, as every CSV Portail gives)."""
+        with self.page.expect_download() as waiting:
+            self.click("link", link)
+        download = waiting.value
+        if download.failure():
+            raise StepFailed(f"the download failed: {download.failure()}")
+        with open(download.path(), "rb") as file:
+            body = file.read()
+        name = download.suggested_filename
+        if not body.startswith(b"\xef\xbb\xbf"):
+            raise StepFailed(f"{name} has no UTF-8 byte-order mark: {body[:40]!r}")
+        return name, body, list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+
     # --- the steps ---
 
     def connexion(self) -> str:
@@ -502,17 +530,7 @@ class Flow:
         self.expect_text("1 offre(s)")
         header, rows = self.table("Offres")
         self.shot()
-        with self.page.expect_download() as waiting:
-            self.click("link", "Exporter la liste (CSV)")
-        download = waiting.value
-        if download.failure():
-            raise StepFailed(f"the download failed: {download.failure()}")
-        with open(download.path(), "rb") as file:
-            body = file.read()
-        name = download.suggested_filename
-        if not body.startswith(b"\xef\xbb\xbf"):
-            raise StepFailed(f"{name} has no UTF-8 byte-order mark: {body[:40]!r}")
-        records = list(csv.reader(io.StringIO(body[3:].decode("utf-8"), newline="")))
+        name, body, records = self.download_csv("Exporter la liste (CSV)")
         self.csv = {"header": records[0] if records else [], "rows": max(0, len(records) - 1),
                     "filename": name}
         if not name.endswith(".csv"):
@@ -532,7 +550,8 @@ class Flow:
         self.expect_heading("Effacer un candidat")
         self.expect_text(f"{CANDIDATE['given']} {CANDIDATE['family']}")
         self.page.get_by_label("La personne a demandé l’effacement de ses données.").check()
-        self.page.get_by_label(f"Recopiez la référence {self.candidate_id} pour confirmer").fill(self.candidate_id)
+        self.page.get_by_label(f"Recopiez son nom de famille, {CANDIDATE['family']}, pour confirmer").fill(
+            CANDIDATE["family"].lower())
         self.shot()
         self.click("button", "Effacer définitivement")
         return f"both confirmations given for {self.candidate_id}"
@@ -545,6 +564,30 @@ class Flow:
         self.expect_path(r"/candidats\?.*references=.*")
         self.expect_text("0 candidat(s) trouvé(s)")
         return f"erased: a search for {self.candidate_id} finds no one"
+
+    def import_csv(self) -> str:
+        self.page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Import").click()
+        self.expect_path(r"/import")
+        self.expect_heading("Import")
+        self.page.get_by_label("Des candidats").check()
+        self.page.get_by_label(re.compile(r"^Fichier CSV")).set_input_files(
+            files=[{"name": "inscriptions-kayes.csv", "mimeType": "text/csv",
+                    "buffer": IMPORT_CSV.encode("utf-8")}])
+        self.click("button", "Importer")
+        self.expect_path(r"/import/[A-Za-z0-9_-]+")
+        # The page reloads itself (a meta refresh, no script) until the import has finished.
+        self.expect_text("Import terminé")
+        created = self.page.locator("#n-created").inner_text().strip()
+        rejected = self.page.locator("#n-rejected").inner_text().strip()
+        if (created, rejected) != ("2", "1"):
+            raise StepFailed(f"{created} created and {rejected} rejected, not 2 and 1")
+        self.shot()
+        name, _, records = self.download_csv("Télécharger le fichier des rejets (1 lignes)")
+        if len(records) != 2 or records[0][:4] != ["line", "field", "code", "message"]:
+            raise StepFailed(f"the rejects file reads {records}")
+        if records[1][:2] != ["4", "gender"] or "Keïta" not in records[1]:
+            raise StepFailed(f"the rejected row reads {records[1]}")
+        return f"{name}: {records[1][:4]}"
 
 
 STEPS = [
@@ -561,6 +604,7 @@ STEPS = [
     ("export-csv", Flow.export_csv),
     ("effacer-confirmation", Flow.effacer_confirmation),
     ("effacement", Flow.effacement),
+    ("import", Flow.import_csv),
 ]
 
 

@@ -58,6 +58,9 @@ struct APISecurityTests {
         Resource(
             service: "matcher", method: "GET", path: "/matches?offer={offer}", refused: [.agency, .statistics],
             accepted: .officer),
+        Resource(
+            service: "matcher", method: "PUT", path: "/matches/{offer}/{candidate}/follow-up",
+            refused: [.agency, .statistics], accepted: .officer),
     ]
 
     /// The three services on one secure broker, with an offer and a candidate to point at.
@@ -66,6 +69,8 @@ struct APISecurityTests {
         let offer: String
         let candidate: String
         let processes: [RunningService]
+        /// Kept with the services: a broker no one holds is stopped, and the bus with it.
+        let broker: RunningBroker
 
         static func start(keys: [String: String] = TestSecurity.forced) async throws -> Services {
             let broker = try await RunningBroker.start(environment: keys)
@@ -81,7 +86,8 @@ struct APISecurityTests {
                 auth: .role(.officer))
             return Services(
                 base: started.mapValues(\.base), offer: try #require(offer.json?["id"]?.string),
-                candidate: try #require(candidate.json?["id"]?.string), processes: Array(started.values))
+                candidate: try #require(candidate.json?["id"]?.string), processes: Array(started.values),
+                broker: broker)
         }
 
         func url(_ resource: Resource) -> String {
@@ -99,6 +105,8 @@ struct APISecurityTests {
                 try? CanonicalJSON.encode(sampleCandidate()).data
             case ("PUT", "/candidates/{candidate}/consent"):
                 Data(#"{"statistics":false}"#.utf8)
+            case ("PUT", "/matches/{offer}/{candidate}/follow-up"):
+                Data(#"{"shortlisted":true,"contacted":false}"#.utf8)
             default: nil
             }
         }

@@ -130,7 +130,7 @@ struct MatcherEndToEndTests {
         #expect(gone.match?.reason?.contains("/") == true)
     }
 
-    @Test("erasure at the registry leaves no trace of the candidate in the matcher's files")
+    @Test("erasure at the registry leaves no trace of the candidate in the matcher's files, officers' marks included")
     func erasure() async throws {
         let stack = try await Stack.start("match-erasure")
         defer { Task { await stack.observer.close() } }
@@ -139,6 +139,14 @@ struct MatcherEndToEndTests {
         let person = try await stack.register(["id": "KAY-ERASE-0042"])
         let other = try await stack.register(["id": "KAY-STAYS-0043", "contact.phone": "+22376000300"])
         _ = try await stack.waitForMatches("offer=\(offerId)") { $0.count == 2 }
+        // Officers shortlisted and contacted both (with an Idempotency-Key): the marks, the key
+        // and the audit trail of the person's go with the rest; the other's stay.
+        for id in [person, other] {
+            let marked = try await request(
+                "PUT", stack.matcher.base + "/matches/\(offerId)/\(id)/follow-up",
+                json: ["shortlisted": true, "contacted": true], headers: ["Idempotency-Key": "mark-\(id)"])
+            #expect(marked.status == 200 && marked.json?["contacted"] == true, "\(marked.text)")
+        }
         #expect(try await request("DELETE", stack.candidates.base + "/candidates/\(person)").status == 204)
         let withdrawn = try await stack.observer.event(Topic.matchWithdrawn) { $0.match?.candidateId == person }
         #expect(withdrawn.match?.reason?.contains("effacement") == true)
@@ -157,6 +165,8 @@ struct MatcherEndToEndTests {
             stack.observer.events([Topic.matchFound, Topic.matchWithdrawn]).filter { $0.match?.candidateId == person }
                 .map(\.type) == [Topic.matchFound, Topic.matchWithdrawn])
         #expect(try filesContaining(other, under: stack.matcher.dataDirectory) != [])
+        let kept = try await request("GET", stack.matcher.base + "/matches?candidate=\(other)")
+        #expect(kept.json?["matches"]?[0]?["contacted"] == true, "the other's marks stay: \(kept.text)")
     }
 }
 

@@ -37,7 +37,7 @@ extension Browser {
     static let portailSteps = [
         "connexion", "offres", "nouvelle-offre", "offre-signalee", "deconnexion", "connexion-superviseur",
         "offre-approuvee", "candidat-formulaire", "candidat-fiche", "candidats-classes", "export-csv",
-        "effacer-confirmation", "effacement",
+        "effacer-confirmation", "effacement", "import",
     ]
 
     /// Runs the whole flow against Portail at `base`; screenshots in `screenshots`.

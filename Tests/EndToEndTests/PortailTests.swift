@@ -4,72 +4,6 @@ import ServiceKit
 import ServiceTesting
 import Testing
 
-/// An offer registry (and, when asked, the candidate registry and the matcher) with Portail
-/// in front, and an officer's account.
-struct RunningPortal {
-    let broker: RunningBroker
-    let offers: RunningService
-    let candidates: RunningService?
-    let matcher: RunningService?
-    let notifier: RunningService?
-    let portail: RunningService
-    static let password = "correct horse battery staple"
-
-    static func start(everything: Bool = false) async throws -> RunningPortal {
-        let broker = try await RunningBroker.start()
-        let offers = try await RunningService.start(
-            "offer-registry", broker: broker, dataDirectory: scratchDirectory("p-offers"))
-        let candidates =
-            everything
-            ? try await RunningService.start(
-                "candidate-registry", broker: broker, dataDirectory: scratchDirectory("p-candidates")) : nil
-        let matcher =
-            everything
-            ? try await RunningService.start("matcher", broker: broker, dataDirectory: scratchDirectory("p-matcher"))
-            : nil
-        let notifier =
-            everything
-            ? try await RunningService.start("notifier", broker: broker, dataDirectory: scratchDirectory("p-notifier"))
-            : nil
-        let data = scratchDirectory("p-portail")
-        try await addUser("awa", role: "officer", data: data)
-        var environment = [
-            "PASSERELLE_OFFER_REGISTRY_URL": offers.base,
-            "PASSERELLE_PORTAIL_API_KEY": TestSecurity.isOn ? TestSecurity.keys.api[.portal]! : "",
-        ]
-        if let candidates { environment["PASSERELLE_CANDIDATE_REGISTRY_URL"] = candidates.base }
-        if let matcher { environment["PASSERELLE_MATCHER_URL"] = matcher.base }
-        if let notifier { environment["PASSERELLE_NOTIFIER_URL"] = notifier.base }
-        let portail = try await RunningService.start(
-            "portail", broker: broker, dataDirectory: data, environment: environment)
-        return RunningPortal(
-            broker: broker, offers: offers, candidates: candidates, matcher: matcher, notifier: notifier,
-            portail: portail)
-    }
-
-    static func addUser(_ name: String, role: String, data: String, password: String = password) async throws {
-        let input = Pipe()
-        // As an administrator would: passerelle runs the portail beside it.
-        let add = try SpawnedProcess(
-            executable: SpawnedProcess.binDirectory.appendingPathComponent("passerelle"),
-            name: "passerelle portail user add", ["portail", "user", "add", name, "--role", role, "--data-dir", data],
-            input: input)
-        input.fileHandleForWriting.write(Data((password + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        #expect(try await add.waitForExit(timeout: .seconds(60)) == .exited(0), "\(add.stderr)")
-    }
-
-    /// Signs `browser` in; returns the page it lands on.
-    func signIn(
-        _ browser: PortalBrowser, as user: String = "awa", password: String = password, after: String = "/offres"
-    ) async throws -> PortalBrowser.Page {
-        let form = try await browser.get("/connexion")
-        let token = try #require(form.hidden("_csrf"), "the sign-in form carries a token")
-        return try await browser.post(
-            "/connexion", [("_csrf", token), ("identifiant", user), ("mot_de_passe", password), ("suite", after)])
-    }
-}
-
 @Suite("portail: sign-in, sessions, CSRF, lockout, escaping", .serialized, .timeLimit(.minutes(3)))
 struct PortailTests {
     @Test("no session: every page sends to /connexion; signed in, the offers list comes from the registry")
@@ -87,6 +21,7 @@ struct PortailTests {
         _ = try await request("POST", system.offers.base + "/offers", json: sampleOffer(["title": "Maçon coffreur"]))
         let list = try await browser.get("/offres")
         #expect(list.status == 200 && list.html.contains("Maçon coffreur"), "\(list.html.prefix(500))")
+        #expect(try await browser.get("/offres?page=9223372036854775807").status == 200, "a huge page is an empty one")
         #expect(list.headers["content-security-policy"]?.contains("default-src 'self'") == true)
         #expect(list.headers["x-frame-options"] == "DENY")
         // The list as CSV: exactly its columns, UTF-8 with a byte-order mark.
@@ -130,6 +65,19 @@ struct PortailTests {
         #expect(
             english.html.contains("pending, open or closed") && !english.html.contains("ou closed"),
             "the registry's error in English: \(english.html)")
+        // The pages themselves: words, statuses and code lists in English; French nowhere.
+        _ = try await request(
+            "POST", system.offers.base + "/offers", json: sampleOffer(["conditions.workerFees": 100]))
+        let offers = try await browser.get("/offres")
+        for words in [
+            "<h1>Offers</h1>", "Export the list (CSV)", "Waiting for review", "<td>Spain</td>", "Flagged only",
+        ] {
+            #expect(offers.html.contains(words), "« \(words) » in English: \(offers.html)")
+        }
+        #expect(!offers.html.contains("Exporter") && !offers.html.contains("Espagne"))
+        let form = try await browser.get("/offres/nouvelle")
+        #expect(form.html.contains("Job title") && form.html.contains("Save the offer"), "\(form.html.prefix(2_000))")
+        #expect(try await browser.get("/import").html.contains("What does the file hold?"))
         let signOut = try await browser.post("/deconnexion", [("_csrf", "not-the-token")])
         #expect(signOut.status == 403)
         #expect(try await browser.get("/offres").status == 200, "still signed in")
@@ -148,6 +96,31 @@ struct PortailTests {
         #expect(browser.cookie("passerelle_session") == nil)
         let stranger = try await system.signIn(browser, as: "nobody")
         #expect(stranger.status == 401 && stranger.html.contains("Identifiant ou mot de passe incorrect"))
+    }
+
+    @Test(
+        "one address that fails on many accounts is held back before any password is checked; a forged X-Forwarded-For does not help"
+    )
+    func addressThrottle() async throws {
+        let system = try await RunningPortal.start(environment: ["PASSERELLE_PORTAIL_ADDRESS_FAILURES": "3"])
+        let browser = PortalBrowser(base: system.portail.base)
+        for name in ["amadou", "binta", "cheick"] {
+            #expect(try await system.signIn(browser, as: name, password: "guess").status == 401, "\(name)")
+        }
+        let held = try await system.signIn(browser)
+        #expect(held.status == 429 && held.html.contains("Trop d’essais depuis cet appareil"), "\(held.status)")
+        #expect(Int(held.headers["retry-after"] ?? "") ?? 0 > 0, "\(held.headers)")
+        #expect(browser.cookie("passerelle_session") == nil)
+        // Not behind a proxy: the header is the client's word, not an address.
+        let form = try await browser.get("/connexion")
+        let forged = try await browser.post(
+            "/connexion",
+            [
+                ("_csrf", try #require(form.hidden("_csrf"))), ("identifiant", "awa"),
+                ("mot_de_passe", RunningPortal.password),
+            ],
+            headers: ["X-Forwarded-For": "203.0.113.9"])
+        #expect(forged.status == 429)
     }
 
     @Test("an offer title with a script shows as text; sessions survive a restart")
@@ -347,15 +320,20 @@ struct PortailTests {
         #expect(try await agency.get("/candidats").status == 403)
         #expect(try await agency.get("/candidats/\(id)").status == 403)
         #expect(try await agency.get("/offres/\(offerId)/candidats").status == 403)
-        // Erasure: ticking alone, or the reference alone, is not enough.
+        // Erasure: ticking alone, the family name alone, or another name, is not enough.
         let confirm = try await browser.get("/candidats/\(id)/effacer")
         let token = try #require(confirm.hidden("_csrf"))
         #expect(
             try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui")]).status == 422)
         #expect(
-            try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("confirmation", id)]).status == 422)
+            try await browser.post("/candidats/\(id)/effacer", [("_csrf", token), ("confirmation", "Diarra")]).status
+                == 422)
+        #expect(
+            try await browser.post(
+                "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", "Traoré")]
+            ).status == 422)
         let erased = try await browser.post(
-            "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", id)])
+            "/candidats/\(id)/effacer", [("_csrf", token), ("demande", "oui"), ("confirmation", " diarra ")])
         #expect(erased.status == 303)
         #expect(try await request("GET", try #require(system.candidates).base + "/candidates/\(id)").status == 404)
     }

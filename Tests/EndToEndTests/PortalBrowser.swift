@@ -36,29 +36,57 @@ final class PortalBrowser: NSObject, URLSessionTaskDelegate, @unchecked Sendable
 
     func get(_ path: String) async throws -> Page { try await send("GET", path, form: nil) }
 
-    func post(_ path: String, _ form: [(String, String)]) async throws -> Page {
-        try await send("POST", path, form: form)
+    func post(_ path: String, _ form: [(String, String)], headers: [String: String] = [:]) async throws -> Page {
+        try await send("POST", path, form: form, headers: headers)
+    }
+
+    /// Posts `fields` and one file as `multipart/form-data`, as a browser's file form does.
+    func upload(
+        _ path: String, _ fields: [(String, String)], file: (field: String, name: String, bytes: [UInt8]),
+        contentType: String? = nil
+    ) async throws -> Page {
+        let boundary = "----passerelle\(UInt64.random(in: 0...UInt64.max))"
+        var body: [UInt8] = []
+        for (name, value) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array(
+            ("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n").utf8)
+        body += file.bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        return try await send(
+            "POST", path, body: Data(body), contentType: contentType ?? "multipart/form-data; boundary=\(boundary)")
     }
 
     func cookie(_ name: String) -> String? { lock.withLock { cookies[name] } }
     func forget(_ name: String) { _ = lock.withLock { cookies.removeValue(forKey: name) } }
     func setCookie(_ name: String, _ value: String) { lock.withLock { cookies[name] = value } }
 
-    private func send(_ method: String, _ path: String, form: [(String, String)]?) async throws -> Page {
+    private func send(
+        _ method: String, _ path: String, form: [(String, String)]?, headers: [String: String] = [:]
+    ) async throws -> Page {
+        guard let form else { return try await send(method, path, body: nil, contentType: nil) }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = Data(
+            form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+                .joined(separator: "&").utf8)
+        return try await send(
+            method, path, body: body, contentType: "application/x-www-form-urlencoded", headers: headers)
+    }
+
+    private func send(
+        _ method: String, _ path: String, body: Data?, contentType: String?, headers: [String: String] = [:]
+    ) async throws -> Page {
         var request = URLRequest(url: URL(string: base + path)!, timeoutInterval: 30)
         request.httpMethod = method
         let jar = lock.withLock { cookies }
         if !jar.isEmpty {
             request.setValue(jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
         }
-        if let form {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            request.httpBody = Data(
-                form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
-                    .joined(separator: "&").utf8)
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        }
+        request.httpBody = body
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await session.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]

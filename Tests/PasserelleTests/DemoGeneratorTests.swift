@@ -2,6 +2,7 @@ import CodeLists
 import Messages
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("Demo data: deterministic, valid against the code lists, realistic spread")

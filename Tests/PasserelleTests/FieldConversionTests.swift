@@ -1,6 +1,7 @@
 import Messages
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("CSV cells become JSON values by the column's type")

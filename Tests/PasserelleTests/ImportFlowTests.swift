@@ -3,6 +3,7 @@ import Messages
 import NIOCore
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("Importing against a real HTTP server")

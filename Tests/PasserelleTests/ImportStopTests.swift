@@ -4,6 +4,7 @@ import Messages
 import NIOCore
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 /// What stops an import at once: a registry that goes away, and one that refuses the API key.

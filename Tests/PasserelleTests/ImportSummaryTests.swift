@@ -1,6 +1,7 @@
 import ArgumentParser
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("What the officer reads at the end: French first, then English; exit statuses")

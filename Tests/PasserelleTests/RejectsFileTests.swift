@@ -2,6 +2,7 @@ import Foundation
 import Messages
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("The rejects file: why, then the original cells, ready to correct and import again")

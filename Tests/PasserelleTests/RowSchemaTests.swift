@@ -1,6 +1,7 @@
 import Messages
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("A CSV header is checked, then each row becomes a nested JSON object")

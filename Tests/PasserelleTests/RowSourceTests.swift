@@ -2,6 +2,7 @@ import Foundation
 import Messages
 import Testing
 
+@testable import Importing
 @testable import passerelle
 
 @Suite("Input files are read row by row, each row numbered by its physical line")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Importing
 import Messages
 
 /// `passerelle demo`: realistic offers and candidates, posted to the registries or written as CSV.

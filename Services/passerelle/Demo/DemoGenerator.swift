@@ -1,4 +1,5 @@
 import Foundation
+import Importing
 import Messages
 import SeededRandom
 

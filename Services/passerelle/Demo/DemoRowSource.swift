@@ -1,4 +1,5 @@
 import Foundation
+import Importing
 import Messages
 
 /// Demo records as rows to import: numbered from 1, keyed `demo-<kind>-<seed>-<index>`.

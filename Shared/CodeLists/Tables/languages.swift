@@ -43,7 +43,7 @@ ee,Ewe,éwé
 el,"Greek, Modern (1453-)",grec moderne (après 1453)
 en,English,anglais
 eo,Esperanto,espéranto
-es,Spanish; Castilian,castillan
+es,Spanish; Castilian,espagnol
 et,Estonian,estonien
 eu,Basque,basque
 fa,Persian,persan

@@ -118,6 +118,28 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// Rewrites, in the caller's transaction, the entries under `prefix` (`/matches/`) whose
+    /// path or resource has `segment` as a whole path segment (an erased person's id), with
+    /// `replacement` in its place: the entry stays, the person's id leaves the file.
+    public static func redact(segment: String, under prefix: String, replacement: String, _ db: Database) throws {
+        func rewrite(_ path: String) -> String {
+            path.split(separator: "/", omittingEmptySubsequences: false)
+                .map { $0 == segment ? Substring(replacement) : $0 }.joined(separator: "/")
+        }
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, path, resource FROM audit_log
+                WHERE substr(path, 1, ?) = ? AND (instr(path || '/', ?) > 0 OR instr(resource || '/', ?) > 0)
+                """,
+            arguments: [prefix.unicodeScalars.count, prefix, "/\(segment)/", "/\(segment)/"])
+        for row in rows {
+            try db.execute(
+                sql: "UPDATE audit_log SET path = ?, resource = ? WHERE id = ?",
+                arguments: [rewrite(row["path"]), rewrite(row["resource"]), row["id"] as Int64])
+        }
+    }
+
     /// The actor whose write created `resource` (for "an agency edits only its own offers").
     public func creator(of resource: String) async throws -> String? {
         try await database.pool.read { db in
@@ -141,7 +163,7 @@ extension ServiceRunner {
     public func secureAPI(_ rules: [AccessRule], audit database: ServiceDatabase, gateways: Set<String> = []) {
         let audit = AuditLog(database: database)
         router.add(
-            middleware: APIAccessMiddleware<BasicRequestContext>(
+            middleware: APIAccessMiddleware<ServiceRequestContext>(
                 security: context.settings.security, rules: rules + [AccessRule(.get, "/audit", [.officer, .portal])],
                 audit: audit, gateways: gateways))
         router.get("/audit") { request, _ -> Response in

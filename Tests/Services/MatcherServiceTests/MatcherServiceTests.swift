@@ -18,10 +18,11 @@ struct MatcherUnderTest {
     let matcher: Matcher
     private let source = Counter()
 
-    init(policy: KeepPolicy = KeepPolicy()) throws {
+    /// - Parameter directory: a data folder to share (a ``ServiceUnderTest``'s), or a fresh one.
+    init(policy: KeepPolicy = KeepPolicy(), directory: String? = nil) throws {
         database = try ServiceDatabase(
-            directory: FileManager.default.temporaryDirectory.appendingPathComponent("matcher-\(UUID().uuidString)")
-                .path,
+            directory: directory
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("matcher-\(UUID().uuidString)").path,
             name: "matcher"
         ) { MatcherStore.migrate(&$0) }
         matcher = Matcher(

@@ -12,7 +12,7 @@ func withStatsRoutes(
     _ under: StatisticsUnderTest, threshold: Int = 5,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
-    let router = Router()
+    let router = Router(context: ServiceRequestContext.self)
     let reader = StatsReader(database: under.database, threshold: threshold)
     StatsRoutes(reader: reader).add(to: router)
     try DashboardRoutes(reader: reader).add(to: router)

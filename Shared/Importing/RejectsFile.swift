@@ -2,22 +2,22 @@ import Foundation
 
 /// The rejects file: `line,field,code,message` then the original cells, so that an officer
 /// can correct the rows and import the file again. Created only at the first reject.
-struct RejectsFile: RejectSink {
-    let path: String
-    let echoHeader: [String]
+package struct RejectsFile: RejectSink {
+    package let path: String
+    package let echoHeader: [String]
     private var handle: FileHandle?
     private var pending: [UInt8] = []
-    private(set) var count = 0
+    package private(set) var count = 0
 
-    init(path: String, echoHeader: [String]) {
+    package init(path: String, echoHeader: [String]) {
         self.path = path
         self.echoHeader = echoHeader
     }
 
     /// The default place: `FILE.rejects.csv` beside the input.
-    static func defaultPath(for input: String) -> String { input + ".rejects.csv" }
+    package static func defaultPath(for input: String) -> String { input + ".rejects.csv" }
 
-    mutating func record(_ row: SourceRow, _ problem: RowProblem) throws(ImportError) {
+    package mutating func record(_ row: SourceRow, _ problem: RowProblem) throws(ImportError) {
         if handle == nil {
             guard FileManager.default.createFile(atPath: path, contents: nil),
                 let opened = FileHandle(forWritingAtPath: path)
@@ -32,7 +32,7 @@ struct RejectsFile: RejectSink {
 
     /// Writes what is buffered and closes the file; removes a stale rejects file of an
     /// earlier run when this one rejected nothing.
-    mutating func finish() throws(ImportError) {
+    package mutating func finish() throws(ImportError) {
         if handle == nil {
             if FileManager.default.fileExists(atPath: path) {
                 do { try FileManager.default.removeItem(atPath: path) } catch {
@@ -58,29 +58,16 @@ struct RejectsFile: RejectSink {
 }
 
 /// One CSV record as RFC 4180 writes it, `\n`-terminated.
-enum CSVLine {
-    static func encode(_ fields: [String]) -> String {
+package enum CSVLine {
+    package static func encode(_ fields: [String]) -> String {
         fields.map(quote).joined(separator: ",") + "\n"
     }
 
-    static func quote(_ field: String) -> String {
+    package static func quote(_ field: String) -> String {
         let needsQuotes = field.utf8.contains {
             $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
         }
         guard needsQuotes else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-/// Rejects shown on stderr (`demo`), the first few only.
-struct TerminalRejects: RejectSink {
-    var limit = 10
-    private(set) var count = 0
-
-    mutating func record(_ row: SourceRow, _ problem: RowProblem) throws(ImportError) {
-        count += 1
-        guard count <= limit else { return }
-        let field = problem.field.isEmpty ? "" : " [\(problem.field)]"
-        Terminal.error("#\(row.line) \(problem.code)\(field): \(problem.message)")
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 
 /// What became of one POST.
-enum PostOutcome: Sendable, Hashable {
+package enum PostOutcome: Sendable, Hashable {
     /// 201: the registry created the record.
     case created
     /// 200: the registry had already seen this idempotency key.
@@ -18,38 +18,48 @@ enum PostOutcome: Sendable, Hashable {
     case refused(status: Int, RowProblem)
 
     /// Whether the registry answered at all (anything but a connection failure).
-    var registryAnswered: Bool {
+    package var registryAnswered: Bool {
         if case .failed(let problem) = self { problem.code != "unreachable" } else { true }
     }
 }
 
 /// Sends one record to a registry. The importer depends on this only, so that its flow can
 /// be tested against any server.
-protocol RecordSender: Sendable {
+package protocol RecordSender: Sendable {
     /// POSTs `body` (JSON) to `path` with `Idempotency-Key: idempotencyKey`, retrying
     /// server errors and connection failures.
     func post(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome
 }
 
 /// How often and how patiently to retry a 5xx or a failed connection.
-struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
-    var attempts = 4
+    package var attempts = 4
     /// Wait before the first retry; each later retry waits twice as long.
-    var firstDelay: Duration = .milliseconds(250)
-    var requestTimeout: TimeAmount = .seconds(30)
+    package var firstDelay: Duration = .milliseconds(250)
+    package var requestTimeout: TimeAmount = .seconds(30)
+
+    package init(
+        attempts: Int = 4, firstDelay: Duration = .milliseconds(250), requestTimeout: TimeAmount = .seconds(30)
+    ) {
+        self.attempts = attempts
+        self.firstDelay = firstDelay
+        self.requestTimeout = requestTimeout
+    }
 }
 
 /// A registry's HTTP API through AsyncHTTPClient.
-struct HTTPRecordSender: RecordSender {
-    let baseURL: String
-    let client: HTTPClient
-    var retry = RetryPolicy()
+package struct HTTPRecordSender: RecordSender {
+    package let baseURL: String
+    package let client: HTTPClient
+    package var retry = RetryPolicy()
     /// Sent as `Authorization: Bearer <key>` on every request, when the registry needs keys.
-    var apiKey: String?
+    package var apiKey: String?
+    /// Sent on every request too: Portail names the officer it acts for (`X-Passerelle-Officer`).
+    package var headers: [String: String] = [:]
 
     /// `baseURL` such as `http://127.0.0.1:8081`; a trailing `/` is dropped.
-    init(
+    package init(
         baseURL: String, client: HTTPClient, retry: RetryPolicy = RetryPolicy(), apiKey: String? = nil
     ) throws(ImportError) {
         guard let url = URL(string: baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
@@ -61,7 +71,7 @@ struct HTTPRecordSender: RecordSender {
         self.apiKey = apiKey
     }
 
-    func post(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome {
+    package func post(_ body: [UInt8], to path: String, idempotencyKey: String) async -> PostOutcome {
         var last = PostOutcome.failed(RowProblem(field: "", code: "unreachable", message: "aucune tentative"))
         var delay = retry.firstDelay
         for attempt in 1...max(1, retry.attempts) {
@@ -83,6 +93,7 @@ struct HTTPRecordSender: RecordSender {
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: idempotencyKey)
         if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(body)
         let status: HTTPResponseStatus
         let answer: ByteBuffer
@@ -115,10 +126,10 @@ struct HTTPRecordSender: RecordSender {
         }
     }
 
-    static let unreachablePrefix = "registre injoignable / registry unreachable: "
+    package static let unreachablePrefix = "registre injoignable / registry unreachable: "
 
     /// The registry's `{"error": {"code", "message", "field"}}`, or the status if the body is not that.
-    static func problem(status: HTTPResponseStatus, body: ByteBuffer) -> RowProblem {
+    package static func problem(status: HTTPResponseStatus, body: ByteBuffer) -> RowProblem {
         let bytes = body.readableBytesView
         if let value = try? CanonicalJSON.decode(JSONValue.self, from: bytes), case .object? = value["error"],
             case .string(let code)? = value["error"]?["code"]

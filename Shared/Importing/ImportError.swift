@@ -1,6 +1,6 @@
 /// What stops an import or a demo as a whole (a single bad row is a `RowProblem` instead).
 /// Messages are for officers: French first, then English.
-enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The input cannot be opened or read.
     case unreadableFile(path: String, reason: String)
     /// A CSV column that is no field of the kind: nothing is sent.
@@ -24,7 +24,7 @@ enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The process exit status: 64 (EX_USAGE) for what the officer can fix in the command,
     /// 69 (EX_UNAVAILABLE) when the registry cannot be reached, 73 (EX_CANTCREAT) for output,
     /// 77 (EX_NOPERM) when the registry refuses the API key.
-    var exitStatus: Int32 {
+    package var exitStatus: Int32 {
         switch self {
         case .unreadableFile, .unknownColumn, .repeatedColumn, .unknownFormat, .invalidURL, .rejectsOverwriteInput: 64
         case .registryUnreachable, .registryLost: 69
@@ -33,7 +33,7 @@ enum ImportError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    package var description: String {
         switch self {
         case .unreadableFile(let path, let reason):
             "impossible de lire \(path) / cannot read \(path): \(reason)"

@@ -2,7 +2,7 @@ import Foundation
 import Messages
 
 /// How a CSV cell becomes a JSON value, and back (for `demo --write`).
-enum FieldType: Sendable, Hashable {
+package enum FieldType: Sendable, Hashable {
     case string
     case integer
     case number
@@ -16,7 +16,7 @@ enum FieldType: Sendable, Hashable {
     case languageList
 
     /// The JSON value of a non-empty `cell`, or why it cannot be one (in French and English).
-    func convert(_ cell: String) -> Result<JSONValue, CellProblem> {
+    package func convert(_ cell: String) -> Result<JSONValue, CellProblem> {
         let text = cell.trimmingWhitespace()
         switch self {
         case .string:
@@ -71,7 +71,7 @@ enum FieldType: Sendable, Hashable {
     }
 
     /// The cell that converts back to `value`; `nil` when `value` does not fit this type.
-    func cell(for value: JSONValue) -> String? {
+    package func cell(for value: JSONValue) -> String? {
         switch (self, value) {
         case (.string, .string(let text)), (.date, .string(let text)): text
         case (.integer, .int(let number)), (.number, .int(let number)): String(number)
@@ -94,15 +94,15 @@ enum FieldType: Sendable, Hashable {
 }
 
 /// Why one cell could not be converted, in French and English.
-struct CellProblem: Error, Hashable, Sendable {
-    let fr: String
-    let en: String
+package struct CellProblem: Error, Hashable, Sendable {
+    package let fr: String
+    package let en: String
 
-    var message: String { "\(fr) / \(en)" }
+    package var message: String { "\(fr) / \(en)" }
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         var slice = Substring(self)
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

@@ -3,29 +3,36 @@ import Foundation
 import Messages
 
 /// One input row, numbered by the physical line it starts on.
-struct SourceRow: Sendable {
-    let line: Int
+package struct SourceRow: Sendable {
+    package let line: Int
     /// What the rejects file repeats after `line,field,code,message`.
-    let cells: [String]
+    package let cells: [String]
     /// The body to POST, or why the row is rejected without a request.
-    let content: Result<JSONValue, RowProblem>
+    package let content: Result<JSONValue, RowProblem>
     /// A fixed key (demo data); `nil` derives it from the body's content.
-    let idempotencyKey: String?
+    package let idempotencyKey: String?
+
+    package init(line: Int, cells: [String], content: Result<JSONValue, RowProblem>, idempotencyKey: String?) {
+        self.line = line
+        self.cells = cells
+        self.content = content
+        self.idempotencyKey = idempotencyKey
+    }
 }
 
 /// Rows read one at a time, so that a file of any size is imported in flat memory.
-protocol RowSource {
+package protocol RowSource {
     /// The column names the rejects file writes after `line,field,code,message`.
     var echoHeader: [String] { get }
     mutating func next() throws(ImportError) -> SourceRow?
 }
 
 /// The input formats `import` reads.
-enum InputFormat: String, Sendable, CaseIterable {
+package enum InputFormat: String, Sendable, CaseIterable {
     case csv, jsonl
 
     /// The format of `path` by its extension: `.csv`, `.jsonl` or `.ndjson`.
-    init?(path: String) {
+    package init?(path: String) {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "csv": self = .csv
         case "jsonl", "ndjson": self = .jsonl
@@ -35,18 +42,18 @@ enum InputFormat: String, Sendable, CaseIterable {
 }
 
 /// A CSV file with a header row of dotted field paths.
-final class CSVRowSource: RowSource {
-    let schema: RowSchema
+package final class CSVRowSource: RowSource {
+    package let schema: RowSchema
     private let reader: CSVReader
     private var nextLine: Int
     private let path: String
 
-    init(path: String, kind: RecordKind) throws(ImportError) {
+    package init(path: String, kind: RecordKind) throws(ImportError) {
         guard let stream = InputStream(fileAtPath: path), FileManager.default.isReadableFile(atPath: path) else {
             throw .unreadableFile(path: path, reason: "introuvable ou illisible / missing or unreadable")
         }
         do {
-            reader = try CSVReader(stream: stream, hasHeaderRow: true)
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, delimiter: Self.delimiter(path: path))
         } catch {
             throw .unreadableFile(path: path, reason: "\(error)")
         }
@@ -58,9 +65,9 @@ final class CSVRowSource: RowSource {
         nextLine = 2 + header.reduce(0) { $0 + $1.newlineCount }
     }
 
-    var echoHeader: [String] { schema.dataHeader }
+    package var echoHeader: [String] { schema.dataHeader }
 
-    func next() throws(ImportError) -> SourceRow? {
+    package func next() throws(ImportError) -> SourceRow? {
         while let cells = reader.next() {
             let line = nextLine
             nextLine += 1 + cells.reduce(0) { $0 + $1.newlineCount }
@@ -77,23 +84,33 @@ final class CSVRowSource: RowSource {
 }
 
 extension CSVRowSource {
+    /// `;` when the header row has semicolons and no comma (a spreadsheet saved in French,
+    /// where the comma is the decimal mark), `,` otherwise. Field paths hold neither.
+    package static func delimiter(path: String) -> UnicodeScalar {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "," }
+        defer { try? handle.close() }
+        let start = (try? handle.read(upToCount: 1 << 16)) ?? Data()
+        let header = start.prefix { $0 != UInt8(ascii: "\n") }
+        return !header.contains(UInt8(ascii: ",")) && header.contains(UInt8(ascii: ";")) ? ";" : ","
+    }
+
     fileprivate static func isEndOfStream(_ error: any Error) -> Bool {
         if let error = error as? CSVError, case .cannotReadFile = error { true } else { false }
     }
 }
 
 /// JSON lines: one object per line, blank lines skipped.
-final class JSONLRowSource: RowSource {
+package final class JSONLRowSource: RowSource {
     private var lines: LineReader
     private var lineNumber = 0
 
-    init(path: String) throws(ImportError) {
+    package init(path: String) throws(ImportError) {
         lines = try LineReader(path: path)
     }
 
-    var echoHeader: [String] { ["row"] }
+    package var echoHeader: [String] { ["row"] }
 
-    func next() throws(ImportError) -> SourceRow? {
+    package func next() throws(ImportError) -> SourceRow? {
         while let bytes = try lines.next() {
             lineNumber += 1
             let text = String(decoding: bytes, as: UTF8.self)
@@ -120,14 +137,14 @@ final class JSONLRowSource: RowSource {
 }
 
 /// Lines of a file read in chunks, without their `\n` (nor a `\r` before it).
-struct LineReader {
+package struct LineReader {
     private let handle: FileHandle
     private let path: String
     private var buffer: [UInt8] = []
     private var start = 0
     private var atEnd = false
 
-    init(path: String) throws(ImportError) {
+    package init(path: String) throws(ImportError) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .unreadableFile(path: path, reason: "introuvable ou illisible / missing or unreadable")
         }
@@ -135,7 +152,7 @@ struct LineReader {
         self.path = path
     }
 
-    mutating func next() throws(ImportError) -> [UInt8]? {
+    package mutating func next() throws(ImportError) -> [UInt8]? {
         while true {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[start..<newline])
@@ -161,7 +178,7 @@ struct LineReader {
     }
 
     /// The number of lines in `path`, counted in chunks; `nil` if it cannot be read.
-    static func countLines(path: String) -> Int? {
+    package static func countLines(path: String) -> Int? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var count = 0
@@ -178,7 +195,7 @@ struct LineReader {
 
 extension String {
     /// Line breaks inside the string (a CSV cell quoted across lines); `\r\n` counts once.
-    var newlineCount: Int {
+    package var newlineCount: Int {
         var count = 0
         var previous: UInt8 = 0
         for byte in utf8 {

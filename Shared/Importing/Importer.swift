@@ -3,38 +3,51 @@ import Foundation
 import Messages
 
 /// Counts of what an import did with its rows.
-struct ImportTally: Sendable, Hashable {
-    var created = 0
-    var alreadyPresent = 0
+package struct ImportTally: Sendable, Hashable {
+    package var created = 0
+    package var alreadyPresent = 0
     /// Refused: by us before any request, or by the registry (4xx).
-    var rejected = 0
+    package var rejected = 0
     /// Not sent after retries: the registry was down or failing (5xx).
-    var failed = 0
+    package var failed = 0
 
-    var done: Int { created + alreadyPresent + rejected + failed }
+    package init(created: Int = 0, alreadyPresent: Int = 0, rejected: Int = 0, failed: Int = 0) {
+        self.created = created
+        self.alreadyPresent = alreadyPresent
+        self.rejected = rejected
+        self.failed = failed
+    }
+
+    package var done: Int { created + alreadyPresent + rejected + failed }
     /// Exit status of the command: 0 when every row is in the registry, 1 otherwise.
-    var exitStatus: Int32 { rejected + failed == 0 ? 0 : 1 }
+    package var exitStatus: Int32 { rejected + failed == 0 ? 0 : 1 }
 }
 
 /// Where rejected and failed rows go: the rejects file, or the terminal for `demo`.
-protocol RejectSink {
+package protocol RejectSink {
     mutating func record(_ row: SourceRow, _ problem: RowProblem) throws(ImportError)
 }
 
 /// Sends the rows of a source to a registry, at most `concurrency` requests in flight, while
 /// the next rows are read: memory holds only the rows in flight.
-struct Importer {
-    let kind: RecordKind
-    let sender: any RecordSender
-    let concurrency: Int
+package struct Importer {
+    package let kind: RecordKind
+    package let sender: any RecordSender
+    package let concurrency: Int
     /// Named in the error when the registry never answers.
-    var registryURL = ""
+    package var registryURL = ""
     /// Called after each row with the counts so far (the progress bar).
-    var onProgress: (ImportTally) -> Void = { _ in }
+    package var onProgress: (ImportTally) -> Void = { _ in }
+
+    package init(kind: RecordKind, sender: any RecordSender, concurrency: Int) {
+        self.kind = kind
+        self.sender = sender
+        self.concurrency = concurrency
+    }
 
     /// The idempotency key of an imported row: equal rows (as canonical JSON) get equal keys,
     /// so importing a file again creates nothing new.
-    static func idempotencyKey(kind: RecordKind, body: [UInt8]) -> String {
+    package static func idempotencyKey(kind: RecordKind, body: [UInt8]) -> String {
         let digest = SHA256.hash(data: body)
         return "import-\(kind.rawValue)-" + digest.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()
     }
@@ -43,7 +56,9 @@ struct Importer {
 
     /// Imports every row; throws only what stops the whole import: unreadable input, a
     /// registry that never answered or stopped answering, credentials it refuses.
-    func run(_ source: inout some RowSource, rejects: inout some RejectSink) async throws(ImportError) -> ImportTally {
+    package func run(
+        _ source: inout some RowSource, rejects: inout some RejectSink
+    ) async throws(ImportError) -> ImportTally {
         var tally = ImportTally()
         var fatal: ImportError?
         var registryAnswered = false

@@ -1,11 +1,11 @@
 /// The two kinds of record the admin CLI creates, each with its registry resource and the
 /// CSV columns an officer's spreadsheet may carry.
-enum RecordKind: String, Sendable, CaseIterable {
+package enum RecordKind: String, Sendable, CaseIterable {
     case offer
     case candidate
 
     /// The collection resource records are POSTed to.
-    var resourcePath: String {
+    package var resourcePath: String {
         switch self {
         case .offer: "/offers"
         case .candidate: "/candidates"
@@ -13,7 +13,7 @@ enum RecordKind: String, Sendable, CaseIterable {
     }
 
     /// French plural, for officers' messages.
-    var pluralFR: String {
+    package var pluralFR: String {
         switch self {
         case .offer: "offres"
         case .candidate: "candidats"
@@ -21,7 +21,7 @@ enum RecordKind: String, Sendable, CaseIterable {
     }
 
     /// English plural.
-    var pluralEN: String {
+    package var pluralEN: String {
         switch self {
         case .offer: "offers"
         case .candidate: "candidates"
@@ -29,7 +29,7 @@ enum RecordKind: String, Sendable, CaseIterable {
     }
 
     /// Every column this kind accepts, in the order `demo --write` writes them.
-    var columns: [FieldColumn] {
+    package var columns: [FieldColumn] {
         switch self {
         case .offer: Self.offerColumns
         case .candidate: Self.candidateColumns
@@ -89,11 +89,11 @@ enum RecordKind: String, Sendable, CaseIterable {
 }
 
 /// One CSV column: the record field it fills (a dotted JSON path) and how its cells convert.
-struct FieldColumn: Sendable, Hashable {
-    let path: String
-    let type: FieldType
+package struct FieldColumn: Sendable, Hashable {
+    package let path: String
+    package let type: FieldType
 
-    init(_ path: String, _ type: FieldType) {
+    package init(_ path: String, _ type: FieldType) {
         self.path = path
         self.type = type
     }

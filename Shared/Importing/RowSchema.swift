@@ -2,18 +2,18 @@ import Messages
 
 /// The header of one CSV file checked against a kind's columns, and the conversion of its
 /// rows into the JSON bodies the registries take.
-struct RowSchema: Sendable {
+package struct RowSchema: Sendable {
     /// Columns written by the rejects file in front of the original ones; a rejects file can
     /// be corrected and imported again, so these are ignored on input.
-    static let rejectColumns = ["line", "field", "code", "message"]
+    package static let rejectColumns = ["line", "field", "code", "message"]
 
-    let kind: RecordKind
-    let header: [String]
+    package let kind: RecordKind
+    package let header: [String]
     /// For each header position, the column it fills, or `nil` for a rejects-file column.
     private let columns: [FieldColumn?]
 
     /// Checks `header`; an unknown or repeated column is an error for the whole file.
-    init(kind: RecordKind, header: [String]) throws(ImportError) {
+    package init(kind: RecordKind, header: [String]) throws(ImportError) {
         let known = Dictionary(uniqueKeysWithValues: kind.columns.map { ($0.path, $0) })
         var seen: Set<String> = []
         var columns: [FieldColumn?] = []
@@ -36,16 +36,16 @@ struct RowSchema: Sendable {
     }
 
     /// The header without the columns of an earlier rejects file: what a rejects file echoes.
-    var dataHeader: [String] { zip(header, columns).compactMap { $1 == nil ? nil : $0 } }
+    package var dataHeader: [String] { zip(header, columns).compactMap { $1 == nil ? nil : $0 } }
 
     /// A row's cells without those of an earlier rejects file's columns.
-    func dataCells(_ cells: [String]) -> [String] {
+    package func dataCells(_ cells: [String]) -> [String] {
         guard cells.count == columns.count else { return cells }
         return zip(cells, columns).compactMap { $1 == nil ? nil : $0 }
     }
 
     /// The JSON object of one row; empty cells leave their field out.
-    func body(of cells: [String]) -> Result<JSONValue, RowProblem> {
+    package func body(of cells: [String]) -> Result<JSONValue, RowProblem> {
         guard cells.count == columns.count else {
             return .failure(
                 RowProblem(
@@ -67,18 +67,18 @@ struct RowSchema: Sendable {
 }
 
 /// Why a row was not created: found here before any request, or answered by the registry.
-struct RowProblem: Error, Hashable, Sendable {
+package struct RowProblem: Error, Hashable, Sendable {
     /// The field at fault as a dotted path, or empty when the row as a whole is.
-    let field: String
+    package let field: String
     /// A stable code: ours (`invalid-value`, `invalid-row`, `invalid-json`, `unreachable`,
     /// `server-error`) or the registry's.
-    let code: String
-    let message: String
+    package let code: String
+    package let message: String
 }
 
 extension JSONValue {
     /// Sets `value` at a dotted path, creating the objects on the way.
-    mutating func setValue(_ value: JSONValue, atPath path: String) {
+    package mutating func setValue(_ value: JSONValue, atPath path: String) {
         setValue(value, at: path.split(separator: ".").map(String.init)[...])
     }
 
@@ -95,7 +95,7 @@ extension JSONValue {
     }
 
     /// The value at a dotted path, or `nil`.
-    func value(atPath path: String) -> JSONValue? {
+    package func value(atPath path: String) -> JSONValue? {
         var current: JSONValue? = self
         for key in path.split(separator: ".") { current = current?[String(key)] }
         return current
