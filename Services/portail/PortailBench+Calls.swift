@@ -28,26 +28,29 @@ enum BenchPage: String, CaseIterable, Sendable {
 
 extension BenchPage {
     /// THE YARDSTICK: the owners' calls a page makes, in its order, and nothing else. This
-    /// mirrors the handlers of `router.get("/offres")` in OfferPages.swift (the first page,
-    /// no filter: one listing of the registry) and `router.get("/offres/:id/candidats")` in
-    /// MatchPages.swift (the offer, its matches, then the names by batches of up to 100 ids in
-    /// the page's order). When either page changes the calls it makes, change them here too.
-    /// `ranked` is the matches page's candidate ids in its order, read once before timing (the
-    /// page gets them from its `/matches` answer; the yardstick is the calls, not their decoding).
+    /// mirrors the handlers of `router.get("/offres")` in OfferPages.swift (the first page, no
+    /// filter: one listing of the registry) and `MatchPages.page` in MatchPages.swift for the
+    /// first page, no filter (the offer, the matcher's first 50 matches, then their names in one
+    /// call, none when the page is empty). When either page changes the calls it makes, change
+    /// them here too. `ranked` is the candidate ids of the matches page, in its order, read once
+    /// before timing (the page gets them from its `/matches` answer; the yardstick is the calls,
+    /// not their decoding).
     func ownerCalls(_ owners: BenchOwners, offer: String, ranked: [String]) -> [OwnerCall] {
         switch self {
         case .offers:
             return [OwnerCall(base: owners.offers, path: "/offers?limit=\(OfferPages.pageSize)&offset=0")]
         case .matches:
-            let segment = Pages.segment(offer)
+            let listing = MatchPages.Listing(page: nil, filter: nil)
             var calls = [
-                OwnerCall(base: owners.offers, path: "/offers/\(segment)"),
-                OwnerCall(base: owners.matches, path: "/matches?offer=\(segment)"),
+                OwnerCall(base: owners.offers, path: "/offers/\(Pages.segment(offer))"),
+                OwnerCall(base: owners.matches, path: listing.owner(offer, limit: MatchPages.pageSize, offset: 0)),
             ]
-            for start in stride(from: 0, to: ranked.count, by: 100) {
-                let ids = ranked[start..<min(start + 100, ranked.count)].joined(separator: ",")
+            if !ranked.isEmpty {
+                let ids = ranked.joined(separator: ",")
                 calls.append(
-                    OwnerCall(base: owners.candidates, path: "/candidates?limit=100&ids=\(Pages.segment(ids))"))
+                    OwnerCall(
+                        base: owners.candidates,
+                        path: "/candidates?limit=\(MatchPages.pageSize)&ids=\(Pages.segment(ids))"))
             }
             return calls
         }
@@ -175,33 +178,19 @@ struct BenchHTTP: Sendable {
     }
 }
 
-/// The owners' answers decoded as the pages decode them (Messages' types, Foundation's
+/// The owners' answers decoded as the pages decode them (their own types, Foundation's
 /// JSONDecoder): what reading them costs, timed in-process.
 enum OwnerBodies {
-    struct Listing: Decodable {
-        var offers: [Offer]
-        var total: Int
-    }
-
-    struct Matches: Decodable {
-        var matches: [Match]
-    }
-
-    struct Found: Decodable {
-        var candidates: [Candidate]
-        var total: Int
-    }
-
     /// Decodes the answers to `page`'s calls (in its order) with the page's types.
     static func decode(_ page: BenchPage, _ bodies: [ByteBuffer]) throws {
         let decoder = JSONDecoder()
         for (index, body) in bodies.enumerated() {
             let data = Data(buffer: body)
             switch (page, index) {
-            case (.offers, _): _ = try decoder.decode(Listing.self, from: data)
+            case (.offers, _): _ = try decoder.decode(OfferPages.Listing.self, from: data)
             case (.matches, 0): _ = try decoder.decode(Offer.self, from: data)
-            case (.matches, 1): _ = try decoder.decode(Matches.self, from: data)
-            case (.matches, _): _ = try decoder.decode(Found.self, from: data)
+            case (.matches, 1): _ = try decoder.decode(MatchPages.MatchList.self, from: data)
+            case (.matches, _): _ = try decoder.decode(CandidatePages.Found.self, from: data)
             }
         }
     }

@@ -46,7 +46,7 @@ enum PortailBenchReport {
             held for review); the matcher's index: \(setting.index)
             owners' API keys: \(http.owners.apiKey == nil ? "none (security off)" : "yes (PASSERELLE_PORTAIL_API_KEY)")
             measured offer: \(setting.offer.reference ?? setting.offer.id) (\(setting.offer.positions) positions), \
-            \(setting.ranked.count) matches (\(chosen))
+            \(setting.matches) matches (\(chosen)); its page shows the first \(setting.ranked.count)
             yardstick: the owners' calls each page makes, from this process with Portail's headers:
               \(calls.joined(separator: "\n  "))
             """
