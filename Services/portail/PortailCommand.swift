@@ -13,7 +13,7 @@ struct PortailCommand: ServiceCommand {
     static let configuration = CommandConfiguration(
         commandName: "portail",
         abstract: "Back office des agents / Officers' back office (HTTP :8080).",
-        subcommands: [UserCommand.self])
+        subcommands: [UserCommand.self, PortailBench.self])
 
     static let identity = ServiceIdentity(name: "portail", defaultHTTP: "127.0.0.1:8080")
 
