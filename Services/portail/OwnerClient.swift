@@ -39,9 +39,15 @@ struct OwnerClient: Sendable {
 
         /// "français / English" → the half the signed-in officer reads.
         static func inLanguage(_ text: String) -> String {
-            let halves = text.components(separatedBy: " / ")
-            guard halves.count == 2 else { return text }
-            return PortalSession.current?.language == "en" ? halves[1] : halves[0]
+            inLanguage(text, english: PortalSession.current?.language == "en")
+        }
+
+        /// The same, with the language read once by the caller (a page of 400 reasons).
+        static func inLanguage(_ text: String, english: Bool) -> String {
+            guard let slash = text.range(of: " / "), text[slash.upperBound...].range(of: " / ") == nil else {
+                return text
+            }
+            return String(english ? text[slash.upperBound...] : text[..<slash.lowerBound])
         }
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }

@@ -48,7 +48,13 @@ struct Pages: Sendable {
         var context = values.filter { !Self.isNil($0.value) }
         context["pageTitle"] = translate(title)
         context["lang"] = "fr"
-        context["t"] = translate.lambda(english: PortalSession.current?.language == "en")
+        // French: `t` is a plain section (its text as written); English: the lambda that
+        // translates (a lambda's answer is parsed again as a template, so only when needed).
+        if PortalSession.current?.language == "en" {
+            context["t"] = translate.lambda(english: true)
+        } else {
+            context["t"] = true
+        }
         // A page that follows work going on (an import) reloads itself: no script needed.
         if let seconds { context["refresh"] = seconds }
         if let session = PortalSession.current {
@@ -68,6 +74,23 @@ struct Pages: Sendable {
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `text` safe in HTML text and in a double-quoted attribute.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     /// Whether `value` is an Optional holding nothing (Mustache would print it as « nil »).

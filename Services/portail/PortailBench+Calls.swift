@@ -190,7 +190,7 @@ enum OwnerBodies {
             case (.offers, _): _ = try decoder.decode(OfferPages.Listing.self, from: data)
             case (.matches, 0): _ = try decoder.decode(Offer.self, from: data)
             case (.matches, 1): _ = try decoder.decode(MatchPages.MatchList.self, from: data)
-            case (.matches, _): _ = try decoder.decode(CandidatePages.Found.self, from: data)
+            case (.matches, _): _ = try decoder.decode(MatchPages.Names.self, from: data)
             }
         }
     }

@@ -75,6 +75,8 @@ struct PortailTests {
             #expect(offers.html.contains(words), "« \(words) » in English: \(offers.html)")
         }
         #expect(!offers.html.contains("Exporter") && !offers.html.contains("Espagne"))
+        let filtered = try await browser.get("/offres?pays=ES")
+        #expect(filtered.html.contains("<option value=\"ES\" selected>Spain</option>"), "the filter keeps its country")
         let form = try await browser.get("/offres/nouvelle")
         #expect(form.html.contains("Job title") && form.html.contains("Save the offer"), "\(form.html.prefix(2_000))")
         #expect(try await browser.get("/import").html.contains("What does the file hold?"))
