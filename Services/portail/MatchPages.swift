@@ -209,12 +209,13 @@ struct MatchPages {
             // What a screen reader says of each of the page's fifty pairs of buttons.
             "shortlistAria": tr(shortlisted ? "Retirer de la présélection :" : "Présélectionner :") + " \(name)",
             "contactAria": tr(contacted ? "Annuler « contacté » :" : "Marquer contacté :") + " \(name)",
-            "breakdown": match.breakdown.map { part in
-                [
-                    "rule": Self.rules[part.rule].map(tr) ?? part.rule, "score": Int(part.score.rounded()),
-                    "weight": Int(part.weight.rounded()), "reason": Self.french(part.reason, english: english),
-                ] as [String: Any]
-            },
+            // The score's rows drawn here, escaped, rather than by Mustache: 400 rows a page
+            // through `[String: Any]` lookups were most of the page's time.
+            "breakdownRows": match.breakdown.map { part in
+                "<tr><th scope=\"row\">\(Pages.escape(Self.rules[part.rule].map(tr) ?? part.rule))</th>"
+                    + "<td>\(Int(part.score.rounded()))</td><td>\(Int(part.weight.rounded()))</td>"
+                    + "<td>\(Pages.escape(Self.french(part.reason, english: english)))</td></tr>"
+            }.joined(),
         ]
     }
 }

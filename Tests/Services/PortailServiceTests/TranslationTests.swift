@@ -47,3 +47,14 @@ struct TranslationTests {
         #expect(translation.english("Intitulé") == "Intitulé")
     }
 }
+
+@Suite("portail's own HTML escaping, for what it draws without Mustache")
+struct EscapeTests {
+    @Test("markup and both quotes become entities; other text stays as it is")
+    func escape() {
+        #expect(
+            Pages.escape(#"<script>"a" & 'b'</script>"#)
+                == "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;")
+        #expect(Pages.escape("Métier — « ça »") == "Métier — « ça »")
+    }
+}
