@@ -25,6 +25,7 @@ struct CandidateRegistryCommand: ServiceCommand {
         let runner = ServiceRunner(settings: settings)
         let publishing = try runner.publishing(database: database)
         let checkpoint = ErasureCheckpoint(database: database, context: runner.context)
+        await checkpoint.checkAtStart()
         let registry = CandidateRegistry(
             database: database, outbox: publishing.outbox, logger: runner.logger, checkpoint: checkpoint)
         runner.secureAPI(CandidateRegistry.accessRules, audit: database)

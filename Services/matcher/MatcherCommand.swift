@@ -82,6 +82,7 @@ struct MatcherCommand: ServiceCommand {
         runner.context.health.report("index", .ok, "\(loaded.candidates) candidates, \(loaded.offers) open offers")
         runner.logger.info("matcher ready", metadata: ["threshold": "\(ruleSet.threshold)"])
         let checkpoint = ErasureCheckpoint(database: database, context: runner.context)
+        await checkpoint.checkAtStart()
         let redaction = ErasureRedaction(database: database, matcher: matcher, checkpoint: checkpoint)
         return AssembledService(
             runner: runner, services: publishing.services + [receiving.service, redaction.service, checkpoint])

@@ -66,6 +66,7 @@ struct NotifierCommand: ServiceCommand {
         InboundRoutes(notifier: notifier, secret: secret).add(to: runner.router)
         NotificationRoutes.add(to: runner.router, database: database)
         let checkpoint = ErasureCheckpoint(database: database, context: runner.context)
+        await checkpoint.checkAtStart()
         let sending = PeriodicService("sending notifications", every: .milliseconds(200), logger: runner.logger) {
             try await dispatcher.round()
         }

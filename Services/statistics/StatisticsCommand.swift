@@ -61,6 +61,7 @@ struct StatisticsCommand: ServiceCommand {
         StatsRoutes(reader: reader).add(to: runner.router)
         try DashboardRoutes(reader: reader).add(to: runner.router)
         let checkpoint = ErasureCheckpoint(database: database, context: runner.context)
+        await checkpoint.checkAtStart()
         let erasures = PeriodicService("erasure checkpoint", every: .seconds(1), logger: runner.logger) {
             if erased.take() { await checkpoint.afterErasure() }
         }

@@ -39,6 +39,24 @@ public final class ErasureCheckpoint: Service, Sendable {
     /// Erasures committed whose checkpoint has not completed yet.
     public var count: Int { waiting.withLock { $0 } }
 
+    private let checkedAtStart = Mutex(false)
+
+    /// The first checkpoint, before the service serves anything: a process that stopped (or
+    /// crashed) may have left an erasure in the WAL; if it cannot complete, it is retried like
+    /// an erasure's. Done here rather than when `run` starts, so that a reader opened after
+    /// the service is up is never mistaken for that leftover (it was, under load: two
+    /// erasures said to wait for one).
+    public func checkAtStart() async {
+        checkedAtStart.withLock { $0 = true }
+        if (try? await checkpoint()) != true {
+            report(
+                waiting.withLock { waiting in
+                    waiting += 1
+                    return waiting
+                })
+        }
+    }
+
     /// Checkpoints after an erasure that has just committed; when a reader holds the
     /// checkpoint back (or it fails), the erasure waits and the checkpoint is retried in the
     /// background. Never throws: the erasure is committed, and is answered as such.
@@ -60,8 +78,9 @@ public final class ErasureCheckpoint: Service, Sendable {
             try await cancelWhenGracefulShutdown {
                 var delay = self.backOff.lowerBound
                 // A process that stopped (or crashed) may have left an erasure in the WAL: if
-                // the first checkpoint cannot complete, it is retried like an erasure's.
-                if try await !self.checkpoint() {
+                // the first checkpoint cannot complete, it is retried like an erasure's (unless
+                // `checkAtStart` did it already).
+                if !self.checkedAtStart.withLock({ $0 }), try await !self.checkpoint() {
                     self.report(
                         self.waiting.withLock { waiting in
                             waiting += 1
