@@ -42,25 +42,14 @@ enum BenchReport {
 
     static func table(notifier: [BenchOutcome], yardstick: [BenchOutcome]) -> String {
         let header = ["case", "events", "median events/s", "min events/s", "max events/s"]
-        var rows = [("notifier", notifier), ("yardstick", yardstick)].map { name, outcomes in
+        let rows = [("notifier", notifier), ("yardstick", yardstick)].map { name, outcomes in
             let rates = outcomes.map(\.rate)
             return [
                 name, rate(Double(outcomes.first?.events ?? 0)), rate(median(rates)), rate(rates.min() ?? 0),
                 rate(rates.max() ?? 0),
             ]
         }
-        rows.insert(header, at: 0)
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            row.indices.map { column in
-                // The name left-aligned, numbers right-aligned so that digits line up.
-                column == 0
-                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
-            }.joined(separator: "  ")
-        }
-        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
-        return lines.joined(separator: "\n")
+        return BenchFigures.table([header] + rows)
     }
 
     static func ratio(notifier: [BenchOutcome], yardstick: [BenchOutcome]) -> String {

@@ -140,7 +140,7 @@ struct OfferPages {
 
     private static let englishCountries = CodeLists.countries.entries.map {
         "<option value=\"\(Pages.escape($0.code))\">"
-            + "\(Pages.escape($0.nameEN.components(separatedBy: "; ").first ?? $0.nameEN))</option>"
+            + "\(Pages.escape($0.englishName))</option>"
     }.joined()
 
     static func statusName(_ status: OfferStatus) -> String {

@@ -51,7 +51,7 @@ struct Pages: Sendable {
         // French: `t` is a plain section (its text as written); English: the lambda that
         // translates (a lambda's answer is parsed again as a template, so only when needed).
         if PortalSession.current?.language == "en" {
-            context["t"] = translate.lambda(english: true)
+            context["t"] = translate.lambda
         } else {
             context["t"] = true
         }

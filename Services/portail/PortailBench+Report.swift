@@ -87,7 +87,7 @@ enum PortailBenchReport {
         }
         let turns = rounds.first?[.hop]?.count ?? 0
         return "medians over \(rounds.count) round(s) of \(grouped(turns)) requests per series; ratio = page / owners\n"
-            + aligned([header] + rows)
+            + BenchFigures.table([header] + rows)
     }
 
     /// A page's p50 split into its parts, each timed apart (so only roughly additive).
@@ -123,27 +123,10 @@ enum PortailBenchReport {
         return averages.isEmpty ? "load average unknown" : "load average \(averages) (1, 5, 15 min)"
     }
 
-    /// The nearest-rank percentile: the smallest value with at least `p` of them at or below it.
     static func percentile(_ values: [Double]?, _ p: Double) -> Double {
-        let sorted = (values ?? []).sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        BenchFigures.percentile(sorted: (values ?? []).sorted(), p)
     }
 
     static func ms(_ value: Double) -> String { String(format: "%.2f", value) }
     static func grouped(_ value: Int) -> String { BenchFigures.grouped(Double(value)) }
-
-    /// Rows as columns: the first left-aligned, numbers right-aligned so that digits line up.
-    private static func aligned(_ rows: [[String]]) -> String {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            row.indices.map { column in
-                column == 0
-                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
-            }.joined(separator: "  ")
-        }
-        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
-        return lines.joined(separator: "\n")
-    }
 }

@@ -67,10 +67,8 @@ struct Translation: Sendable {
         PortalSession.current?.language == "en" ? english(french) : french
     }
 
-    /// The `t` section of the templates, for one page.
-    func lambda(english: Bool) -> MustacheLambda {
-        english ? MustacheLambda { self.english($0) } : MustacheLambda { $0 }
-    }
+    /// The `t` section of an English page (a French page uses a plain section instead).
+    var lambda: MustacheLambda { MustacheLambda { self.english($0) } }
 }
 
 extension Translation {
@@ -87,11 +85,11 @@ extension Translation {
 func tr(_ french: String) -> String { Translation.current(french) }
 
 extension CodeEntry {
-    /// The code list's name in the officer's language (English: its first name, before « ; »).
-    var name: String {
-        guard PortalSession.current?.language == "en" else { return nameFR }
-        return nameEN.components(separatedBy: "; ").first ?? nameEN
-    }
+    /// The code list's name in the officer's language.
+    var name: String { PortalSession.current?.language == "en" ? englishName : nameFR }
+
+    /// The English name officers read: the first of the list's (« Spanish » of « Spanish; Castilian »).
+    var englishName: String { nameEN.components(separatedBy: "; ").first ?? nameEN }
 }
 
 extension ISCOGroup {

@@ -55,7 +55,7 @@ enum StatsBenchReport {
                 rate(rates.max() ?? 0), String(format: "%.1f s", median(times)),
             ]
         }
-        return aligned([header] + rows, left: 1)
+        return BenchFigures.table([header] + rows, left: 1)
     }
 
     static func ratio(statistics: [StatsBenchOutcome], yardstick: [StatsBenchOutcome]) -> String {
@@ -98,21 +98,7 @@ enum StatsBenchReport {
                 timing.via.hasPrefix(" ") ? "" : p99 < 5 ? "yes" : "NO",
             ]
         }
-        return aligned([header] + rows, left: 3)
-    }
-
-    /// Rows as columns: the first `left` left-aligned, numbers right-aligned so that digits line up.
-    private static func aligned(_ rows: [[String]], left: Int) -> String {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            row.indices.map { column in
-                column < left
-                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
-            }.joined(separator: "  ")
-        }
-        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
-        return lines.joined(separator: "\n")
+        return BenchFigures.table([header] + rows, left: 3)
     }
 
     static func peakMemory() -> String { BenchFigures.peakMemory() }
@@ -123,11 +109,7 @@ enum StatsBenchReport {
     static func rate(_ value: Double) -> String { BenchFigures.grouped(value) }
     static func median(_ values: [Double]) -> Double { BenchFigures.median(values) }
 
-    /// The nearest-rank percentile of sorted values: the smallest value with at least `p` of them at or below it.
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
-    }
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double { BenchFigures.percentile(sorted: sorted, p) }
 }
 
 /// A check that failed: the benchmark stops with its banner.

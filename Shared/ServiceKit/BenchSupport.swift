@@ -32,6 +32,28 @@ public enum BenchFigures {
         return String(grouped.reversed())
     }
 
+    /// The nearest-rank percentile of sorted values: the smallest value with at least `p` of
+    /// them at or below it (0 when there is none).
+    public static func percentile(sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+
+    /// Rows as a text table under a rule: the first `left` columns left-aligned, the others
+    /// (numbers) right-aligned so that digits line up.
+    public static func table(_ rows: [[String]], left: Int = 1) -> String {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            row.indices.map { column in
+                column < left
+                    ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
+            }.joined(separator: "  ")
+        }
+        lines.insert(String(repeating: "-", count: lines[0].count), at: 1)
+        return lines.joined(separator: "\n")
+    }
+
     /// The median (the mean of the middle two for an even count).
     public static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
