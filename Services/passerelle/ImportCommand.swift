@@ -104,11 +104,7 @@ struct ImportRun {
 
     func run() async throws(ImportError) -> ImportTally {
         // The whole file is checked to open, and the CSV header, before any request.
-        var source: any RowSource =
-            switch format {
-            case .csv: try CSVRowSource(path: file, kind: kind)
-            case .jsonl: try JSONLRowSource(path: file)
-            }
+        var source = try format.source(path: file, kind: kind)
         var rejects = RejectsFile(path: rejectsPath, echoHeader: source.echoHeader)
         let bar = showProgress ? ProgressBar(total: LineReader.countLines(path: file).map { rowCount(lines: $0) }) : nil
         // The bar is cleared whatever happens, so that an error message starts on a clean line.

@@ -104,7 +104,7 @@ final class ImportJobs: Sendable {
         let format = InputFormat(path: fileName) ?? .csv
         do throws(ImportError) {
             // Opened once here for its header only: the import opens it again.
-            _ = try Self.source(path: path, format: format, kind: kind)
+            _ = try format.source(path: path, kind: kind)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw Refusal(message: Self.message(error))
@@ -144,7 +144,7 @@ final class ImportJobs: Sendable {
         var tally: ImportTally?
         var rejectsCount = 0
         do throws(ImportError) {
-            var source = try Self.source(path: path, format: format, kind: kind)
+            var source = try format.source(path: path, kind: kind)
             var rejects = RejectsFile(path: rejectsPath(id), echoHeader: source.echoHeader)
             var sender = try HTTPRecordSender(
                 baseURL: url, client: .shared, retry: RetryPolicy(attempts: 3), apiKey: owners.apiKey)
@@ -176,17 +176,6 @@ final class ImportJobs: Sendable {
                 "job": "\(id.prefix(8))", "created": "\(final.created)", "alreadyPresent": "\(final.alreadyPresent)",
                 "rejected": "\(final.rejected)", "failed": "\(final.failed)", "stopped": "\(outcome != .done)",
             ])
-    }
-
-    private static func source(
-        path: String, format: InputFormat, kind: RecordKind
-    ) throws(ImportError)
-        -> any RowSource
-    {
-        switch format {
-        case .csv: try CSVRowSource(path: path, kind: kind)
-        case .jsonl: try JSONLRowSource(path: path)
-        }
     }
 
     /// Finished jobs older than `retention` go, with their rejects file.

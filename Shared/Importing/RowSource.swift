@@ -41,6 +41,16 @@ package enum InputFormat: String, Sendable, CaseIterable {
     }
 }
 
+extension InputFormat {
+    /// The rows of `path` in this format; a CSV's header is read (and checked) here.
+    package func source(path: String, kind: RecordKind) throws(ImportError) -> any RowSource {
+        switch self {
+        case .csv: try CSVRowSource(path: path, kind: kind)
+        case .jsonl: try JSONLRowSource(path: path)
+        }
+    }
+}
+
 /// A CSV file with a header row of dotted field paths.
 package final class CSVRowSource: RowSource {
     package let schema: RowSchema
