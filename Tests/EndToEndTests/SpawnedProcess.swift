@@ -10,6 +10,8 @@ import Synchronization
 final class SpawnedProcess: Sendable {
     let name: String
     private let process: Process
+    /// Its pid (a test that reads /proc about it, or enters its namespaces).
+    var processIdentifier: Int32 { process.processIdentifier }
     /// Shared with the reader threads; they must not hold `self`, or `deinit` (which kills
     /// the process) would wait for the pipes, which wait for the process: nobody ends.
     private let output = CollectedOutput()
