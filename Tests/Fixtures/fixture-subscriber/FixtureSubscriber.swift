@@ -27,6 +27,9 @@ struct FixtureSubscriber: AsyncParsableCommand {
     @Option(help: "e2e (the e2e stream) or candidates (candidate., contact. and notification., with state).")
     var follow = "e2e"
 
+    @Option(help: "Follow these streams instead (comma-separated, e.g. offer,candidate,match,notification).")
+    var streams: String?
+
     func run() async throws {
         let settings = try await common.settings(
             for: ServiceIdentity(name: "fixture-subscriber", defaultHTTP: "127.0.0.1:0"))
@@ -42,9 +45,14 @@ struct FixtureSubscriber: AsyncParsableCommand {
             }
         }
         let streams: Set<String>
-        switch follow {
-        case "e2e": streams = ["e2e"]
-        case "candidates": streams = ["candidate", "contact", "notification"]
+        switch (follow, self.streams) {
+        case (_, let list?):
+            streams = Set(list.split(separator: ",").map(String.init))
+            guard !streams.isEmpty, streams.allSatisfy({ (try? Topic.validate("\($0).event")) != nil }) else {
+                throw ValidationError("--streams: stream names, comma-separated (e.g. offer,match), not '\(list)'")
+            }
+        case ("e2e", nil): streams = ["e2e"]
+        case ("candidates", nil): streams = ["candidate", "contact", "notification"]
         default: throw ValidationError("--follow must be e2e or candidates, not '\(follow)'")
         }
         let runner = ServiceRunner(settings: settings)
