@@ -17,7 +17,8 @@ struct NotifierCommand: ServiceCommand {
         subcommands: [NotifierBenchmark.self])
 
     static let identity = ServiceIdentity(
-        name: "notifier", defaultHTTP: "127.0.0.1:8084", defaultReplay: "tcp://127.0.0.1:7140")
+        name: "notifier", defaultHTTP: "127.0.0.1:8084", defaultReplay: "tcp://127.0.0.1:7140",
+        openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 
