@@ -53,6 +53,7 @@ struct HostileInputTests {
             ("DELETE", candidates.base + "/candidates", "GET, POST"),
             ("PATCH", candidates.base + "/candidates/c-1", ""),
             ("POST", offers.base + "/health", "GET"),
+            ("TRACE", offers.base + "/offers", "GET, POST"),
         ]
         for (method, url, allow) in cases {
             let result = try await request(method, url)

@@ -10,7 +10,8 @@ import Hummingbird
 /// runs for unmatched requests alone.
 struct UnmatchedRoutes<Context: RequestContext>: RouterMiddleware {
     /// The methods a client may try; for each known path, a route for every method it lacks.
-    static var methods: [HTTPRequest.Method] { [.get, .head, .post, .put, .patch, .delete, .options] }
+    /// TRACE too: without it a TRACE to a known path was a 404 (schemathesis' unsupported_method check).
+    static var methods: [HTTPRequest.Method] { [.get, .head, .post, .put, .patch, .delete, .options, .trace] }
 
     /// A router of the known paths, each answering 405 to the methods it does not have.
     private let wrongMethods: RouterResponder<Context>
