@@ -13,10 +13,17 @@ let swiftSettings: [SwiftSetting] = [
 
 /// A service: an executable at `<folder>/<name>`, with what every service imports (ServiceKit,
 /// which runs it, and ArgumentParser, its command line) and the other modules its files import.
-func service(_ name: String, in folder: String = "Services", dependencies: [Target.Dependency]) -> Target {
+func service(
+    _ name: String, in folder: String = "Services", dependencies: [Target.Dependency], resources: [Resource] = []
+) -> Target {
     .executableTarget(
-        name: name, dependencies: [.serviceKit, .argumentParser] + dependencies, path: "\(folder)/\(name)")
+        name: name, dependencies: [.serviceKit, .argumentParser] + dependencies, path: "\(folder)/\(name)",
+        resources: resources)
 }
+
+/// A service's OpenAPI 3.1 document, `<folder>/<name>/openapi.yaml`, compiled into the executable
+/// (`PackageResources.openapi_yaml`): it is served at `GET /openapi.yaml` with no file to deploy beside it.
+let openAPI: [Resource] = [.embedInCode("openapi.yaml")]
 
 extension Target.Dependency {
     // This package's libraries.
@@ -63,15 +70,18 @@ extension Target.Dependency {
 
 // The executables, in start order; their names are an interface (compose/dev, the tests, the docs).
 let services: [Target] = [
-    service("bus-broker", dependencies: [.bus, .configuration, .logging, .prometheus, .serviceLifecycle]),
+    service(
+        "bus-broker", dependencies: [.bus, .configuration, .logging, .prometheus, .serviceLifecycle], resources: openAPI
+    ),
     service("bus-tap", dependencies: [.bus, .messages, .unixSignals]),
     service(
         "offer-registry",
         dependencies: [
             .messages, .codeLists, .configuration, .grdb, .httpTypes, .hummingbird, .logging,
-        ]),
-    service("candidate-registry", dependencies: [.messages, .codeLists, .grdb, .hummingbird, .logging]),
-    service("matcher", dependencies: [.messages, .matching, .grdb, .hummingbird, .logging]),
+        ], resources: openAPI),
+    service(
+        "candidate-registry", dependencies: [.messages, .codeLists, .grdb, .hummingbird, .logging], resources: openAPI),
+    service("matcher", dependencies: [.messages, .matching, .grdb, .hummingbird, .logging], resources: openAPI),
     service(
         "notifier",
         dependencies: [
@@ -79,7 +89,7 @@ let services: [Target] = [
             .nioHTTP1, .nioFoundationEssentialsCompat, .prometheus,
             // `notifier bench` feeds its Inbox BusMessages, as they come off the bus.
             .bus,
-        ]),
+        ], resources: openAPI),
     service(
         "statistics",
         dependencies: [
@@ -87,7 +97,7 @@ let services: [Target] = [
             // `statistics bench` draws its events, feeds its Inbox BusMessages as they come off the
             // bus, and asks the service over HTTP.
             .seededRandom, .bus, .asyncHTTPClient, .nioCore, .nioHTTP1, .serviceLifecycle,
-        ]),
+        ], resources: openAPI),
     // The officers' back office: templates and its stylesheet ship with the executable.
     .executableTarget(
         name: "portail",
@@ -98,7 +108,7 @@ let services: [Target] = [
             // Bulk import: the same rules as `passerelle import`, files uploaded as multipart/form-data.
             .importing, .multipartKit,
         ],
-        path: "Services/portail", resources: [.copy("Resources")]),
+        path: "Services/portail", resources: [.copy("Resources")] + openAPI),
     service(
         "passerelle",
         dependencies: [

@@ -6,7 +6,8 @@ import ServiceKit
 /// `bus-broker`: the stateless XSUB ⇄ XPUB hub every service connects to.
 @main
 struct BusBrokerCommand: AsyncParsableCommand {
-    static let identity = ServiceIdentity(name: "bus-broker", defaultHTTP: "127.0.0.1:8090")
+    static let identity = ServiceIdentity(
+        name: "bus-broker", defaultHTTP: "127.0.0.1:8090", openAPI: PackageResources.openapi_yaml)
 
     static let configuration = CommandConfiguration(
         commandName: "bus-broker",

@@ -14,7 +14,8 @@ struct CandidateRegistryCommand: ServiceCommand {
         abstract: "Registre des candidats / Candidate registry (HTTP :8082, replay :7120).")
 
     static let identity = ServiceIdentity(
-        name: "candidate-registry", defaultHTTP: "127.0.0.1:8082", defaultReplay: "tcp://127.0.0.1:7120")
+        name: "candidate-registry", defaultHTTP: "127.0.0.1:8082", defaultReplay: "tcp://127.0.0.1:7120",
+        openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 

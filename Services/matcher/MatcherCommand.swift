@@ -16,7 +16,8 @@ struct MatcherCommand: ServiceCommand {
         abstract: "Mise en relation offres–candidats / Offer–candidate matching (HTTP :8083, replay :7130).")
 
     static let identity = ServiceIdentity(
-        name: "matcher", defaultHTTP: "127.0.0.1:8083", defaultReplay: "tcp://127.0.0.1:7130")
+        name: "matcher", defaultHTTP: "127.0.0.1:8083", defaultReplay: "tcp://127.0.0.1:7130",
+        openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 

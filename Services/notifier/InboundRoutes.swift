@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Messages
+import NIOCore
 import ServiceKit
 import Synchronization
 
@@ -15,6 +16,8 @@ struct InboundRoutes: Sendable {
     let secret: String?
     let limiter = RateLimiter(perMinute: 10)
     static let maximumText = 1_000
+    /// The largest form-encoded body a gateway sends (Kannel's are a few hundred bytes).
+    static let maximumForm = 16_384
 
     func add(to router: Router<ServiceRequestContext>) {
         for method in [HTTPRequest.Method.get, .post] {
@@ -81,7 +84,19 @@ struct InboundRoutes: Sendable {
         var fields: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
         if request.method == .post {
-            let body = try await request.body.collect(upTo: 16_384)
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maximumForm)
+            } catch is NIOTooManyBytesError {
+                // Hummingbird's own answer is a bare 413, without the API's error body.
+                throw APIError(
+                    .contentTooLarge, code: "body-too-large",
+                    message: "le corps dépasse \(maximumForm) octets / the body is larger than \(maximumForm) bytes")
+            } catch {
+                throw APIError(
+                    .badRequest, code: "malformed-body",
+                    message: "corps incomplet ou mal formé / incomplete or malformed body (\(error))")
+            }
             var components = URLComponents()
             components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
             for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }

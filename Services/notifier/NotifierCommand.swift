@@ -17,7 +17,8 @@ struct NotifierCommand: ServiceCommand {
         subcommands: [NotifierBenchmark.self])
 
     static let identity = ServiceIdentity(
-        name: "notifier", defaultHTTP: "127.0.0.1:8084", defaultReplay: "tcp://127.0.0.1:7140")
+        name: "notifier", defaultHTTP: "127.0.0.1:8084", defaultReplay: "tcp://127.0.0.1:7140",
+        openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 
@@ -91,15 +92,17 @@ enum NotificationRoutes {
     static func add(to router: Router<ServiceRequestContext>, database: ServiceDatabase) {
         router.get("/notifications") { request, _ -> Response in
             let query = QueryParameters(request)
-            try query.only(["candidate", "limit"])
+            // Paged like every listing (DESIGN.md, Interfaces): `offset` was refused as unknown.
+            try query.only(["candidate", "limit", "offset"])
             guard let candidate = query["candidate"] else {
                 throw APIError(
                     .badRequest, code: "invalid-parameter", message: "candidate attendu / candidate expected",
                     field: "candidate")
             }
             let limit = try query.integer("limit", default: 100, range: 1...1_000)
+            let offset = try query.integer("offset", default: 0, range: 0...10_000_000)
             let messages = try await database.pool.read { db in
-                try NotifierStore.messages(candidateId: candidate, limit: limit, db)
+                try NotifierStore.messages(candidateId: candidate, limit: limit, offset: offset, db)
             }
             return APIBody.response(["notifications": messages])
         }

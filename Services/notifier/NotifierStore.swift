@@ -262,14 +262,14 @@ enum NotifierStore {
     }
 
     /// What `GET /notifications?candidate=` lists: newest first.
-    static func messages(candidateId: String, limit: Int, _ db: Database) throws -> [MessageView] {
+    static func messages(candidateId: String, limit: Int, offset: Int = 0, _ db: Database) throws -> [MessageView] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT id, direction, offer_id, template, text, channel, status, attempts, detail, created, updated
-                FROM messages WHERE candidate_id = ? ORDER BY created DESC LIMIT ?
+                FROM messages WHERE candidate_id = ? ORDER BY created DESC, id LIMIT ? OFFSET ?
                 """,
-            arguments: [candidateId, limit]
+            arguments: [candidateId, limit, offset]
         ).map {
             MessageView(
                 id: $0["id"], direction: $0["direction"], offerId: $0["offer_id"], template: $0["template"],

@@ -13,7 +13,8 @@ struct OfferRegistryCommand: ServiceCommand {
         abstract: "Registre des offres d’emploi / Job offer registry (HTTP :8081, replay :7110).")
 
     static let identity = ServiceIdentity(
-        name: "offer-registry", defaultHTTP: "127.0.0.1:8081", defaultReplay: "tcp://127.0.0.1:7110")
+        name: "offer-registry", defaultHTTP: "127.0.0.1:8081", defaultReplay: "tcp://127.0.0.1:7110",
+        openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 

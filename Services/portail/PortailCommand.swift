@@ -15,7 +15,8 @@ struct PortailCommand: ServiceCommand {
         abstract: "Back office des agents / Officers' back office (HTTP :8080).",
         subcommands: [UserCommand.self, PortailBench.self])
 
-    static let identity = ServiceIdentity(name: "portail", defaultHTTP: "127.0.0.1:8080")
+    static let identity = ServiceIdentity(
+        name: "portail", defaultHTTP: "127.0.0.1:8080", openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 

@@ -16,7 +16,8 @@ struct StatisticsCommand: ServiceCommand {
         // Without a subcommand the service runs; `statistics bench` measures it (issue 13).
         subcommands: [StatisticsBenchmark.self])
 
-    static let identity = ServiceIdentity(name: "statistics", defaultHTTP: "127.0.0.1:8085")
+    static let identity = ServiceIdentity(
+        name: "statistics", defaultHTTP: "127.0.0.1:8085", openAPI: PackageResources.openapi_yaml)
 
     @OptionGroup var common: CommonOptions
 

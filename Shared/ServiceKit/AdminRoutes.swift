@@ -4,8 +4,9 @@ import Hummingbird
 
 extension Router {
     /// Adds `GET /health` (JSON; 200 while ok or degraded, 503 when down) and
-    /// `GET /metrics` (Prometheus text). Both stay open when the API needs keys.
-    public func addAdminRoutes(health: HealthChecks, metrics: ServiceMetrics) {
+    /// `GET /metrics` (Prometheus text) and, given the service's OpenAPI document,
+    /// `GET /openapi.yaml`. All three stay open when the API needs keys.
+    public func addAdminRoutes(health: HealthChecks, metrics: ServiceMetrics, openAPI: [UInt8]? = nil) {
         get("/health") { _, _ -> Response in
             let report = health.current
             let encoder = JSONEncoder()
@@ -21,6 +22,14 @@ extension Router {
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+        if let openAPI {
+            get("/openapi.yaml") { _, _ -> Response in
+                Response(
+                    status: .ok,
+                    headers: [.contentType: "application/yaml; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPI)))
+            }
         }
     }
 }

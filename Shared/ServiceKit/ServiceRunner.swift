@@ -28,14 +28,16 @@ public struct ServiceContext: Sendable {
 /// ```
 public struct ServiceRunner {
     public let context: ServiceContext
-    /// The HTTP router: `/health` and `/metrics` are already on it.
+    /// The HTTP router: `/health`, `/metrics` and `/openapi.yaml` (when the service's identity
+    /// carries its OpenAPI document) are already on it.
     public let router: Router<ServiceRequestContext>
 
     public init(settings: ServiceSettings) {
         context = ServiceContext(settings: settings)
         router = Router(context: ServiceRequestContext.self)
         router.add(middleware: HTTPMetrics(metrics: context.metrics))
-        router.addAdminRoutes(health: context.health, metrics: context.metrics)
+        router.addAdminRoutes(
+            health: context.health, metrics: context.metrics, openAPI: settings.identity.openAPI)
     }
 
     public var logger: Logger { context.logger }

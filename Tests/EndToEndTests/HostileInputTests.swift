@@ -53,6 +53,8 @@ struct HostileInputTests {
             ("DELETE", candidates.base + "/candidates", "GET, POST"),
             ("PATCH", candidates.base + "/candidates/c-1", ""),
             ("POST", offers.base + "/health", "GET"),
+            ("TRACE", offers.base + "/offers", "GET, POST"),
+            ("QUERY", offers.base + "/offers/o-1", "GET, PUT"),
         ]
         for (method, url, allow) in cases {
             let result = try await request(method, url)

@@ -67,6 +67,18 @@ struct NotifierEndToEndTests {
         #expect(payload.candidateId == candidateId && payload.intent == .interested)
         let listed = try await request("GET", notifier.base + "/notifications?candidate=\(candidateId)")
         #expect(listed.status == 200 && listed.text.contains(reference), "\(listed.text)")
+        // Paged like every listing (DESIGN.md): `limit` and `offset`, newest first.
+        func ids(_ query: String) async throws -> [String] {
+            let page = try await request("GET", notifier.base + "/notifications?candidate=\(candidateId)" + query)
+            #expect(page.status == 200, "\(query): \(page.text)")
+            guard case .array(let items) = page.json?["notifications"] else { return [] }
+            return items.compactMap { $0["id"]?.string }
+        }
+        let all = try await ids("")
+        try #require(all.count >= 2, "the SMS sent and the answer heard: \(all)")
+        #expect(try await ids("&limit=1") == Array(all.prefix(1)))
+        #expect(try await ids("&limit=1&offset=1") == [all[1]])
+        #expect(try await ids("&offset=\(all.count)").isEmpty)
     }
 
     @Test("bad input on /inbound/sms: a clear answer naming the field, no crash, nothing leaked")

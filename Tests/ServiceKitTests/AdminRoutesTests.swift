@@ -62,6 +62,25 @@ struct AdminRoutesTests {
             }
         }
     }
+
+    @Test("openapi.yaml is the document given, as YAML in UTF-8, byte for byte; without one there is no such route")
+    func openAPI() async throws {
+        let document = Array("openapi: 3.1.0\ninfo: {title: « essai », version: \"1\"}\npaths: {}\n".utf8)
+        let router = Router()
+        router.addAdminRoutes(health: HealthChecks(service: "x"), metrics: ServiceMetrics(), openAPI: document)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/openapi.yaml", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/yaml; charset=utf-8")
+                #expect(Array(response.body.readableBytesView) == document)
+            }
+        }
+        try await application(HealthChecks(service: "x"), ServiceMetrics()).test(.router) { client in
+            try await client.execute(uri: "/openapi.yaml", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
 }
 
 final class TestTotal: @unchecked Sendable {

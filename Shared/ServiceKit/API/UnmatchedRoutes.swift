@@ -9,11 +9,10 @@ import Hummingbird
 /// applies only to the routes added after it, and to the not-found responder, so this one
 /// runs for unmatched requests alone.
 struct UnmatchedRoutes<Context: RequestContext>: RouterMiddleware {
-    /// The methods a client may try; for each known path, a route for every method it lacks.
-    static var methods: [HTTPRequest.Method] { [.get, .head, .post, .put, .patch, .delete, .options] }
-
-    /// A router of the known paths, each answering 405 to the methods it does not have.
-    private let wrongMethods: RouterResponder<Context>
+    /// A router of the known paths, each answering GET with the methods it has in `Allow`:
+    /// asked with any request's path, it tells whether that path is known. Any method the
+    /// path lacks is then 405, whatever it is (TRACE, QUERY, …), not only a listed few.
+    private let knownPaths: RouterResponder<Context>
 
     init(routes: [Router<Context>.RouteDescription]) {
         var allowed: [String: (path: RouterPath, methods: [HTTPRequest.Method])] = [:]
@@ -21,19 +20,9 @@ struct UnmatchedRoutes<Context: RequestContext>: RouterMiddleware {
         let router = Router(context: Context.self)
         for (path, methods) in allowed.values {
             let allow = methods.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in Self.methods where !methods.contains(method) {
-                router.on(path, method: method) { request, _ -> Response in
-                    var response = APIError(
-                        .methodNotAllowed, code: "method-not-allowed",
-                        message: "\(request.method) non permis sur ce chemin (permis : \(allow)) / "
-                            + "\(request.method) is not allowed on this path (allowed: \(allow))"
-                    ).response
-                    response.headers[.allow] = allow
-                    return response
-                }
-            }
+            router.get(path) { _, _ -> Response in Response(status: .methodNotAllowed, headers: [.allow: allow]) }
         }
-        wrongMethods = router.buildResponder()
+        knownPaths = router.buildResponder()
     }
 
     func handle(
@@ -42,8 +31,20 @@ struct UnmatchedRoutes<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            let answer = try await wrongMethods.respond(to: request, context: context)
-            if answer.status == .methodNotAllowed { return answer }
+            var head = request.head
+            head.method = .get
+            let known = try? await knownPaths.respond(to: Request(head: head, body: request.body), context: context)
+            if let allow = known?.headers[.allow],
+                !allow.split(separator: ",").contains(where: { $0.filter { $0 != " " } == request.method.rawValue })
+            {
+                var response = APIError(
+                    .methodNotAllowed, code: "method-not-allowed",
+                    message: "\(request.method) non permis sur ce chemin (permis : \(allow)) / "
+                        + "\(request.method) is not allowed on this path (allowed: \(allow))"
+                ).response
+                response.headers[.allow] = allow
+                return response
+            }
             throw APIError(
                 .notFound, code: "not-found",
                 message: "aucune ressource à ce chemin / no resource at this path")
