@@ -29,6 +29,11 @@ struct FreshHostTests {
             # with it, were it not a tmpfs here. The scratch folder (the operator's keys) is
             # at /mnt inside.
             mount --bind "$0" /mnt
+            # The build, as if carried to the server (/mnt/bin); hidden where it was built, so
+            # that an executable finds nothing there (Portail's pages: beside it, or nowhere).
+            mkdir -p /mnt/bin
+            mount --bind "$1" /mnt/bin
+            mount -t tmpfs tmpfs "$1"
             mount -t tmpfs tmpfs /tmp
             mount -t tmpfs tmpfs /dev/shm
             ip link set lo up
@@ -39,6 +44,7 @@ struct FreshHostTests {
             [
                 "--pid", "--fork", "--kill-child", "--mount", "--uts", "--ipc", "--net", "--cgroup", "--mount-proc",
                 "--propagation", "private", "/bin/bash", "-c", script, scratch,
+                SpawnedProcess.binDirectory.resolvingSymlinksInPath().path,
             ])
     }
 
@@ -94,7 +100,7 @@ struct FreshHostTests {
         let install = try Self.inside(
             pid,
             [
-                InstallTests.script.path, "--bin", SpawnedProcess.binDirectory.path, "--listen", "10.78.0.2", "--keys",
+                InstallTests.script.path, "--bin", "/mnt/bin", "--listen", "10.78.0.2", "--keys",
                 "/mnt/keys", "all",
             ])
         #expect(install.status == 0, "compose/install: \(install.output)")
@@ -122,6 +128,9 @@ struct FreshHostTests {
                 continue
             }
         }
+        // Portail's pages, from the bundle installed beside it.
+        let signIn = try await request("GET", "http://10.78.0.2:8080/connexion", auth: .none)
+        #expect(signIn.status == 200 && signIn.text.contains("Connexion"), "/connexion: \(signIn.status)")
         // Security on: the API needs a key; the operator's officer key opens it.
         #expect(try await request("GET", "http://10.78.0.2:8081/offers", auth: .none).status == 401)
         #expect(try await request("GET", "http://10.78.0.2:8081/offers", auth: .key(officer)).status == 200)
