@@ -152,6 +152,9 @@ struct BackupRestoreTests {
         #expect(try BackupTool.fingerprint(folder) == before, "a refused restore changed the data folder")
 
         // Stopped, and a sound copy: restored, the replaced file kept aside, numbering past it.
+        // Installed, the service runs as its own user: the new file is the old one's owner's.
+        try FileManager.default.setAttributes(
+            [.ownerAccountID: 65534, .groupOwnerAccountID: 65534, .posixPermissions: 0o640], ofItemAtPath: database)
         let (restored, restoredError) = try await BackupTool.restore(backup)
         #expect(restored == .exited(0), "\(restoredError)")
         // The new file without -wal or -shm, the old one aside, nothing half-done left.
@@ -163,6 +166,8 @@ struct BackupRestoreTests {
             "\(files)")
         #expect(try readDatabase(folder + "/" + kept[0]) { try Outbox.latest(stream: "offer", $0) } == 5)
         #expect(try readDatabase(database) { try Outbox.latest(stream: "offer", $0) } == 3)
+        let owner = try FileManager.default.attributesOfItem(atPath: database)
+        #expect(owner[.ownerAccountID] as? Int == 65534 && owner[.posixPermissions] as? Int == 0o640, "\(owner)")
 
         offers = try await RunningService.start("offer-registry", broker: broker, dataDirectory: folder)
         let observer = try BusObserver(broker, prefixes: ["offer."])

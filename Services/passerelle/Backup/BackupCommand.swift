@@ -80,7 +80,9 @@ struct BackupWriter {
         let final = (parent as NSString).appendingPathComponent(name)
         let partial = (parent as NSString).appendingPathComponent(".\(name).partial")
         guard !FileManager.default.fileExists(atPath: final) else { throw Failure.exists(final) }
-        try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: false)
+        // Copies hold personal data: only the operator's account reads them.
+        try FileManager.default.createDirectory(
+            atPath: partial, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         do {
             var entries: [BackupManifest.Entry] = []
             for database in databases { entries.append(try copy(database, into: partial)) }

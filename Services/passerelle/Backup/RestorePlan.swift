@@ -119,11 +119,25 @@ struct RestorePlan {
                     atPath: step.target + suffix,
                     toPath: (aside ?? step.target + ".replaced-" + BackupWriter.stamp(now)) + suffix)
             }
+            try Self.takeOwnership(of: staged, from: aside ?? (step.target as NSString).deletingLastPathComponent)
             try FileManager.default.moveItem(atPath: staged, toPath: step.target)
             DatabaseFile.sync((step.target as NSString).deletingLastPathComponent)
             done.append(Done(service: step.entry.service, target: step.target, keptAside: aside, floors: floors))
         }
         return done
+    }
+
+    /// Gives the restored file the owner and group of the file it replaces (else of its
+    /// folder): compose/install runs each service as its own user, and restore runs as root.
+    static func takeOwnership(of path: String, from model: String) throws {
+        let attributes = try FileManager.default.attributesOfItem(atPath: model)
+        var wanted: [FileAttributeKey: Any] = [:]
+        wanted[.ownerAccountID] = attributes[.ownerAccountID]
+        wanted[.groupOwnerAccountID] = attributes[.groupOwnerAccountID]
+        // A file keeps the replaced one's mode; from a folder, only its owner reads and writes.
+        let isFolder = (attributes[.type] as? FileAttributeType) == .typeDirectory
+        wanted[.posixPermissions] = isFolder ? 0o600 : attributes[.posixPermissions]
+        try FileManager.default.setAttributes(wanted, ofItemAtPath: path)
     }
 
     /// The seq floors of a restored publisher: past the newest seq of each of its streams in
