@@ -113,7 +113,7 @@ struct BackupWriter {
         let entry = BackupManifest.Entry(
             service: database.label, kind: database.service, file: file, source: database.path, time: time.rfc3339,
             bytes: bytes, sha256: try DatabaseFile.sha256(path), integrity: integrity, outbox: positions.outbox,
-            inbox: positions.inbox)
+            floors: positions.floors.isEmpty ? nil : positions.floors, inbox: positions.inbox)
         let outbox = positions.outbox.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         Terminal.error(
             "  \(database.label) : copie vérifiée / copy checked, \(bytes) octets/bytes"

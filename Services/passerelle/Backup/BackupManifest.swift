@@ -28,6 +28,8 @@ struct BackupManifest: Codable, Equatable {
         /// `PRAGMA integrity_check` of the copy.
         var integrity: String
         var outbox: [String: Int64]
+        /// Seq floors of an earlier restore, when there are (``OutboxFloor``).
+        var floors: [String: Int64]?
         var inbox: [String: [String: Int64]]
     }
 

@@ -29,6 +29,9 @@ struct DataFolders {
             switch self {
             case .notAFolder(let path):
                 "--data-dir \(path) : dossier introuvable / no such folder"
+            case .nothingFound(let folders) where folders.isEmpty:
+                "aucun dossier de données : ni data/ ni /var/lib/passerelle ; donnez --data-dir / no data "
+                    + "folder: neither data/ nor /var/lib/passerelle; give --data-dir"
             case .nothingFound(let folders):
                 "aucune base de service dans \(folders.joined(separator: ", ")) (attendu : DOSSIER/<service>/"
                     + "<service>.sqlite ou DOSSIER/<service>.sqlite) / no service database in those folders "

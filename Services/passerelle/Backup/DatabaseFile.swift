@@ -7,8 +7,10 @@ import ServiceKit
 enum DatabaseFile {
     /// How a file's delivery tables stand: what an operator needs to judge a backup.
     struct Positions: Codable, Equatable {
-        /// The outbox's latest seq per stream (a restored floor counts: numbering goes on from it).
+        /// The outbox's latest seq per stream.
         var outbox: [String: Int64]
+        /// Seq floors a restore recorded (``OutboxFloor``): numbering goes on past them.
+        var floors: [String: Int64]
         /// The inbox's last applied seq per source, then stream.
         var inbox: [String: [String: Int64]]
     }
@@ -40,15 +42,14 @@ enum DatabaseFile {
     }
 
     static func positions(_ db: Database) throws -> Positions {
-        var outbox = try db.tableExists("outbox") ? Outbox.latest(db) : [:]
-        outbox.merge(try OutboxFloor.all(db)) { max($0, $1) }
+        let outbox = try db.tableExists("outbox") ? Outbox.latest(db) : [:]
         var inbox: [String: [String: Int64]] = [:]
         if try db.tableExists("inbox") {
             for row in try Row.fetchAll(db, sql: "SELECT source, stream, applied FROM inbox") {
                 inbox[row["source"], default: [:]][row["stream"]] = row["applied"]
             }
         }
-        return Positions(outbox: outbox, inbox: inbox)
+        return Positions(outbox: outbox, floors: try OutboxFloor.all(db), inbox: inbox)
     }
 
     /// Raises each stream's outbox floor in the file at `path` (see ``OutboxFloor``).

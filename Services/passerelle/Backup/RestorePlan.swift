@@ -144,10 +144,11 @@ struct RestorePlan {
     /// the copy and, when it can still be read, in the file it replaces, by
     /// ``OutboxFloor/restoreMargin`` (see there for why, and the limit). A pure reader has none.
     static func floors(copy: String, replaced: String) throws -> [String: Int64] {
-        var newest = try DatabaseFile.positions(copy).outbox
+        let backedUp = try DatabaseFile.positions(copy)
+        var newest = backedUp.outbox.merging(backedUp.floors) { max($0, $1) }
         if FileManager.default.fileExists(atPath: replaced) {
             if let old = try? DatabaseFile.positions(replaced) {
-                newest.merge(old.outbox) { max($0, $1) }
+                newest.merge(old.outbox.merging(old.floors) { max($0, $1) }) { max($0, $1) }
             } else {
                 Terminal.error(
                     "passerelle restore : \(replaced) illisible, la marge seule protège sa numérotation / "
