@@ -117,7 +117,11 @@ struct BackupWriter {
         let outbox = positions.outbox.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         Terminal.error(
             "  \(database.label) : copie vérifiée / copy checked, \(bytes) octets/bytes"
-                + (outbox.isEmpty ? "" : ", outbox: \(outbox.joined(separator: ", "))"))
+                + (outbox.isEmpty ? "" : ", outbox: \(outbox.joined(separator: ", "))")
+                + (positions.floors.isEmpty
+                    ? ""
+                    : ", seuils / floors: \(positions.floors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" })")
+        )
         return entry
     }
 
