@@ -52,6 +52,13 @@ struct RestoreCommand: ParsableCommand {
                                 + done.floors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
                                 .joined(separator: ", ")))
             }
+        } catch let error as RestorePlan.Failure {
+            if case .partly = error {
+                Terminal.error("passerelle restore : échec / failed: \(error)")
+            } else {
+                Terminal.error("passerelle restore : refusé, rien n’a changé / refused, nothing changed: \(error)")
+            }
+            throw ExitCode(1)
         } catch {
             Terminal.error("passerelle restore : refusé, rien n’a changé / refused, nothing changed: \(error)")
             throw ExitCode(1)

@@ -25,6 +25,8 @@ struct RestorePlan {
         case running(service: String, path: String)
         case noTarget(service: String, folders: [String])
         case integrity(file: String, report: String)
+        /// Some databases were restored before another failed: they stay restored.
+        case partly(restored: [String], failed: String, reason: String)
 
         var description: String {
             switch self {
@@ -41,6 +43,8 @@ struct RestorePlan {
                 "\(service) : aucun dossier de données pour lui dans / no data folder for it in \(folders.joined(separator: ", "))"
             case .integrity(let file, let report):
                 "\(file) : échoue à integrity_check / fails integrity_check: \(report)"
+            case .partly(let restored, let failed, let reason):
+                "\(restored.joined(separator: ", ")) restauré(s) / restored, puis / then \(failed) : \(reason)"
             }
         }
     }
@@ -102,29 +106,41 @@ struct RestorePlan {
         }
         var done: [Done] = []
         for (step, staged, floors) in prepared {
-            // Checked again at the last moment: the service may have been started meanwhile.
-            let exists = FileManager.default.fileExists(atPath: step.target)
-            if exists, DatabaseFile.isInUse(step.target) {
-                throw Failure.running(service: step.entry.service, path: step.target)
+            do {
+                done.append(try Self.replace(step, with: staged, floors: floors, now: now))
+            } catch {
+                guard !done.isEmpty else { throw error }
+                throw Failure.partly(restored: done.map(\.service), failed: step.entry.service, reason: "\(error)")
             }
-            var aside: String?
-            if exists {
-                let kept = step.target + ".replaced-" + BackupWriter.stamp(now)
-                try FileManager.default.moveItem(atPath: step.target, toPath: kept)
-                aside = kept
-            }
-            for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: step.target + suffix) {
-                // Named after the kept file, so that SQLite opens it with its WAL if ever needed.
-                try FileManager.default.moveItem(
-                    atPath: step.target + suffix,
-                    toPath: (aside ?? step.target + ".replaced-" + BackupWriter.stamp(now)) + suffix)
-            }
-            try Self.takeOwnership(of: staged, from: aside ?? (step.target as NSString).deletingLastPathComponent)
-            try FileManager.default.moveItem(atPath: staged, toPath: step.target)
-            DatabaseFile.sync((step.target as NSString).deletingLastPathComponent)
-            done.append(Done(service: step.entry.service, target: step.target, keptAside: aside, floors: floors))
         }
         return done
+    }
+
+    /// Moves the target (and its -wal/-shm) aside and the prepared copy in.
+    private static func replace(
+        _ step: Step, with staged: String, floors: [String: Int64], now: Timestamp
+    ) throws -> Done {
+        // Checked again at the last moment: the service may have been started meanwhile.
+        let exists = FileManager.default.fileExists(atPath: step.target)
+        if exists, DatabaseFile.isInUse(step.target) {
+            throw Failure.running(service: step.entry.service, path: step.target)
+        }
+        var aside: String?
+        if exists {
+            let kept = step.target + ".replaced-" + BackupWriter.stamp(now)
+            try FileManager.default.moveItem(atPath: step.target, toPath: kept)
+            aside = kept
+        }
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: step.target + suffix) {
+            // Named after the kept file, so that SQLite opens it with its WAL if ever needed.
+            try FileManager.default.moveItem(
+                atPath: step.target + suffix,
+                toPath: (aside ?? step.target + ".replaced-" + BackupWriter.stamp(now)) + suffix)
+        }
+        try Self.takeOwnership(of: staged, from: aside ?? (step.target as NSString).deletingLastPathComponent)
+        try FileManager.default.moveItem(atPath: staged, toPath: step.target)
+        DatabaseFile.sync((step.target as NSString).deletingLastPathComponent)
+        return Done(service: step.entry.service, target: step.target, keptAside: aside, floors: floors)
     }
 
     /// Gives the restored file the owner and group of the file it replaces (else of its
