@@ -70,5 +70,9 @@ struct DataFoldersTests {
         #expect(field { $0.kind = "bus-broker" }?.contains("databases[0].kind") == true)
         #expect(field { $0.sha256 = "zz" }?.contains("databases[0].sha256") == true)
         #expect(field { $0.service = "../x" }?.contains("databases[0].service") == true)
+        // Restore puts the file back at `source`: never anything but a service's database.
+        #expect(field { $0.source = "/etc/shadow" }?.contains("databases[0].source") == true)
+        #expect(field { $0.source = "/var/lib/../../etc/matcher.sqlite" }?.contains("databases[0].source") == true)
+        #expect(field { $0.source = "matcher.sqlite" }?.contains("databases[0].source") == true)
     }
 }

@@ -109,6 +109,16 @@ struct BackupManifest: Codable, Equatable {
                 throw .invalid(
                     field: field + ".service", reason: "« \(entry.service) » invalide ou en double / invalid or twice")
             }
+            // Restore writes there: only a service's own file name, by an absolute, plain path.
+            let components = entry.source.split(separator: "/", omittingEmptySubsequences: false)
+            guard entry.source.hasPrefix("/"), components.last.map(String.init) == "\(entry.kind).sqlite",
+                !components.contains(".."), !components.contains(".")
+            else {
+                throw .invalid(
+                    field: field + ".source",
+                    reason: "« \(entry.source) » doit être un chemin absolu vers \(entry.kind).sqlite / "
+                        + "must be an absolute path to \(entry.kind).sqlite")
+            }
             guard entry.sha256.count == 64, entry.sha256.allSatisfy(\.isHexDigit) else {
                 throw .invalid(
                     field: field + ".sha256", reason: "64 chiffres hexadécimaux attendus / 64 hex digits expected")
