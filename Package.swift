@@ -113,6 +113,8 @@ let services: [Target] = [
         "passerelle",
         dependencies: [
             .messages, .importing, .bus, .seededRandom, .asyncHTTPClient, .nioCore,
+            // `backup` and `restore`: SQLite's online backup API, SHA-256 of each copy.
+            .grdb, .crypto,
         ]),
     // Small services built on ServiceKit, spawned by the end-to-end delivery tests.
     service(

@@ -55,8 +55,11 @@ public struct Outbox: Sendable {
 
     private static func lastSeq(_ stream: String, _ db: Database) throws -> Int64 {
         // Cached statements: the SQL is compiled once per connection, not once per event.
-        try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0
+        let stored =
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT MAX(seq) FROM outbox WHERE stream = ?"), arguments: [stream]) ?? 0
+        // After a restore, numbering goes on past what the lost copy may have published.
+        return max(stored, try OutboxFloor.floor(stream: stream, db))
     }
 
     private func insert(_ envelope: Envelope, stream: String, _ db: Database) throws {

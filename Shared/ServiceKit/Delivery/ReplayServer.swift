@@ -85,8 +85,9 @@ public struct ReplayServer: Service {
                 )
             }
             // A full batch covers up to its last row; a short one reaches the newest seq. Every
-            // seq in between that has no row was compacted or pruned: the outbox numbers
-            // without gaps, and its newest row is never deleted.
+            // seq in between that has no row was compacted or pruned, or skipped by a restored
+            // outbox numbering past its floor (OutboxFloor): the outbox numbers without gaps
+            // otherwise, and its newest row is never deleted.
             let through = rows.count == limit ? rows[rows.count - 1].seq : latest
             let absent = ReplayProtocol.gaps(in: rows.map(\.seq), from: parsed.from, through: through)
             let header = ReplayProtocol.Header(

@@ -36,6 +36,7 @@ public final class ServiceDatabase: Sendable {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         var migrator = DatabaseMigrator()
         Self.registerDeliveryMigrations(&migrator)
+        OutboxFloor.migrate(&migrator)
         DeadLetters.migrate(&migrator)
         AuditLog.migrate(&migrator)
         migrations(&migrator)
