@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Hummingbird
 import Messages
-import NIOCore
 import ServiceKit
 import Synchronization
 
@@ -84,19 +83,7 @@ struct InboundRoutes: Sendable {
         var fields: [String: String] = [:]
         for (name, value) in request.uri.queryParameters { fields[String(name)] = String(value) }
         if request.method == .post {
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: maximumForm)
-            } catch is NIOTooManyBytesError {
-                // Hummingbird's own answer is a bare 413, without the API's error body.
-                throw APIError(
-                    .contentTooLarge, code: "body-too-large",
-                    message: "le corps dépasse \(maximumForm) octets / the body is larger than \(maximumForm) bytes")
-            } catch {
-                throw APIError(
-                    .badRequest, code: "malformed-body",
-                    message: "corps incomplet ou mal formé / incomplete or malformed body (\(error))")
-            }
+            let body = try await APIBody.collect(request, upTo: maximumForm)
             var components = URLComponents()
             components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
             for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }

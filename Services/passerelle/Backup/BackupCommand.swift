@@ -114,14 +114,10 @@ struct BackupWriter {
             service: database.label, kind: database.service, file: file, source: database.path, time: time.rfc3339,
             bytes: bytes, sha256: try DatabaseFile.sha256(path), integrity: integrity, outbox: positions.outbox,
             floors: positions.floors.isEmpty ? nil : positions.floors, inbox: positions.inbox)
-        let outbox = positions.outbox.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         Terminal.error(
             "  \(database.label) : copie vérifiée / copy checked, \(bytes) octets/bytes"
-                + (outbox.isEmpty ? "" : ", outbox: \(outbox.joined(separator: ", "))")
-                + (positions.floors.isEmpty
-                    ? ""
-                    : ", seuils / floors: \(positions.floors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" })")
-        )
+                + (positions.outbox.isEmpty ? "" : ", outbox: \(DatabaseFile.listed(positions.outbox))")
+                + (positions.floors.isEmpty ? "" : ", seuils / floors: \(DatabaseFile.listed(positions.floors))"))
         return entry
     }
 

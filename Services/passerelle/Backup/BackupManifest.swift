@@ -1,4 +1,5 @@
 import Foundation
+import Messages
 
 /// `manifest.json` of a backup folder: what was copied, from where, when, and how each copy's
 /// outbox and inbox stood, so that an operator can judge it and `restore` can check it.
@@ -55,33 +56,15 @@ struct BackupManifest: Codable, Equatable {
         }
         let manifest: BackupManifest
         do {
-            manifest = try JSONDecoder().decode(BackupManifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch let error as DecodingError {
-            throw .unreadable(path: path, reason: Self.explain(error))
+            // Messages' decoder names a missing or mistyped field by its JSON path.
+            manifest = try CanonicalJSON.decode(BackupManifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch let error as MessageError {
+            throw .unreadable(path: path, reason: error.description)
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
         try manifest.validate()
         return manifest
-    }
-
-    /// A decoding error as one line naming the field: Foundation's own descriptions are long.
-    static func explain(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return
-                "champ manquant / missing field: \([path(context), key.stringValue].filter { !$0.isEmpty }.joined(separator: "."))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "champ « \(path(context)) » du mauvais type / field '\(path(context))' of the wrong type"
-        case .dataCorrupted(let context):
-            return "JSON invalide / invalid JSON \(path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 
     /// A manifest names only plain files of its own folder, each once, of known services.

@@ -15,6 +15,11 @@ enum DatabaseFile {
         var inbox: [String: [String: Int64]]
     }
 
+    /// Seqs per stream as an operator reads them: `match 367, offer 54`.
+    static func listed(_ seqs: [String: Int64]) -> String {
+        seqs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
     /// Copies the live database at `source` into a new file at `destination` with SQLite's
     /// online backup API, in one step inside one read transaction: the copy is the state of a
     /// single commit, and the service (WAL: readers never block its writer) keeps writing.

@@ -49,8 +49,7 @@ struct RestoreCommand: ParsableCommand {
                         + (done.floors.isEmpty
                             ? ""
                             : "; numérotation reprise après / numbering goes on after: "
-                                + done.floors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-                                .joined(separator: ", ")))
+                                + DatabaseFile.listed(done.floors)))
             }
         } catch let error as RestorePlan.Failure {
             if case .partly = error {

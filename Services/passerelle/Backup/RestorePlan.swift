@@ -125,17 +125,12 @@ struct RestorePlan {
         if exists, DatabaseFile.isInUse(step.target) {
             throw Failure.running(service: step.entry.service, path: step.target)
         }
-        var aside: String?
-        if exists {
-            let kept = step.target + ".replaced-" + BackupWriter.stamp(now)
-            try FileManager.default.moveItem(atPath: step.target, toPath: kept)
-            aside = kept
-        }
+        let kept = step.target + ".replaced-" + BackupWriter.stamp(now)
+        let aside = exists ? kept : nil
+        if exists { try FileManager.default.moveItem(atPath: step.target, toPath: kept) }
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: step.target + suffix) {
             // Named after the kept file, so that SQLite opens it with its WAL if ever needed.
-            try FileManager.default.moveItem(
-                atPath: step.target + suffix,
-                toPath: (aside ?? step.target + ".replaced-" + BackupWriter.stamp(now)) + suffix)
+            try FileManager.default.moveItem(atPath: step.target + suffix, toPath: kept + suffix)
         }
         try Self.takeOwnership(of: staged, from: aside ?? (step.target as NSString).deletingLastPathComponent)
         try FileManager.default.moveItem(atPath: staged, toPath: step.target)

@@ -19,13 +19,20 @@ public enum APIBody {
     /// - a field `T` does not know → 422 `unknown-field` naming it, rather than silently
     ///   dropping what the client meant to say (`experienceYear` for `experienceYears`).
     public static func decode<T: Codable>(_ type: T.Type, from request: Request) async throws(APIError) -> T {
-        let buffer: ByteBuffer
+        let buffer = try await collect(request)
+        return try decode(type, from: Array(buffer.readableBytesView))
+    }
+
+    /// The request body, whole: over `maximum` bytes → 413 `body-too-large` (Hummingbird's own
+    /// answer is a bare 413, without the API's error body); cut short or badly chunked → 400
+    /// `malformed-body`.
+    public static func collect(_ request: Request, upTo maximum: Int = limit) async throws(APIError) -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return try await request.body.collect(upTo: maximum)
         } catch is NIOTooManyBytesError {
             throw APIError(
                 .contentTooLarge, code: "body-too-large",
-                message: "le corps dépasse \(limit) octets / the body is larger than \(limit) bytes")
+                message: "le corps dépasse \(maximum) octets / the body is larger than \(maximum) bytes")
         } catch {
             // A body cut short (the connection closed before Content-Length bytes came) or a
             // broken chunked encoding: the client's fault, not a size.
@@ -33,7 +40,6 @@ public enum APIBody {
                 .badRequest, code: "malformed-body",
                 message: "corps incomplet ou mal formé / incomplete or malformed body (\(error))")
         }
-        return try decode(type, from: Array(buffer.readableBytesView))
     }
 
     /// The checks of `decode(_:from:)` on bytes already read.

@@ -35,7 +35,7 @@ struct UnmatchedRoutes<Context: RequestContext>: RouterMiddleware {
             head.method = .get
             let known = try? await knownPaths.respond(to: Request(head: head, body: request.body), context: context)
             if let allow = known?.headers[.allow],
-                !allow.split(separator: ",").contains(where: { $0.filter { $0 != " " } == request.method.rawValue })
+                !allow.split(separator: ", ").contains(Substring(request.method.rawValue))
             {
                 var response = APIError(
                     .methodNotAllowed, code: "method-not-allowed",
